@@ -1,0 +1,19 @@
+{% macro validate_project_vars() %}
+    {#-
+        Run from on-run-start: every var is checked before any model SQL
+        runs, so a typo in --vars stops the run with a message naming the var
+        instead of failing deep inside a query (or, worse, being spliced into
+        one).
+    -#}
+    {%- if execute -%}
+        {%- for name in ['features_dir', 'archetypes_path', 'sqlite_path', 'parquet_path'] -%}
+            {%- do path_var(name) -%}
+        {%- endfor -%}
+        {%- for name in persona_threshold_var_names() + ['days_per_month'] -%}
+            {%- do number_var(name) -%}
+        {%- endfor -%}
+        {%- do boolean_var('export_sqlite') -%}
+        {%- do configured_windows() -%}
+        {%- do requested_as_of_date() -%}
+    {%- endif -%}
+{% endmacro %}

@@ -1,0 +1,69 @@
+{% macro publish_assignments_to_sqlite(assignments) %}
+    {#-
+        Post-hook of export_persona_assignments_sqlite (runs outside dbt's
+        transaction). Writes `assignments` into table persona_assignments of
+        the SQLite database at var sqlite_path (SPEC section 6):
+        - other tables of the database are never touched;
+        - rows of as_of_dates this run did not evaluate are kept, rows of the
+          dates it did evaluate are replaced;
+        - everything happens in one SQLite transaction, so a reader, a crash
+          or a failure sees either all old or all new rows, never a mix.
+        Types are DuckDB's names (VARCHAR, BIGINT, DOUBLE); SQLite stores
+        them with text, integer and real affinity.
+    -#}
+    {%- if not boolean_var('export_sqlite') -%}
+        {{ log("Notice: var export_sqlite is false: SQLite export skipped.", info=true) }}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set database_alias = 'persona_sqlite' -%}
+    {%- set table = database_alias ~ '.main.persona_assignments' -%}
+    load sqlite_scanner;
+    attach {{ sql_string_literal(path_var('sqlite_path')) }} as {{ database_alias }} (type sqlite);
+    begin transaction;
+    create table if not exists {{ table }} (
+        assignment_id varchar primary key,
+        user_id varchar not null,
+        window_days bigint not null,
+        as_of_date varchar not null,
+        primary_persona_id bigint,
+        primary_persona_name varchar,
+        primary_priority varchar,
+        primary_severity double,
+        secondary_persona_id bigint,
+        secondary_persona_name varchar,
+        secondary_priority varchar,
+        secondary_severity double,
+        status varchar not null,
+        assignment_trace varchar not null,
+        computed_at varchar,
+        unique (user_id, window_days, as_of_date)
+    );
+    delete from {{ table }}
+    where as_of_date in (select distinct cast(as_of_date as varchar) from {{ assignments }});
+    insert into {{ table }}
+    select
+        assignment_id,
+        user_id,
+        window_days,
+        cast(as_of_date as varchar),
+        primary_persona_id,
+        primary_persona_name,
+        primary_priority,
+        primary_severity,
+        secondary_persona_id,
+        secondary_persona_name,
+        secondary_priority,
+        secondary_severity,
+        status,
+        assignment_trace,
+        strftime(computed_at, '%Y-%m-%dT%H:%M:%SZ')
+    from {{ assignments }};
+    create index if not exists idx_persona_assignments_user_window
+        on {{ table }} (user_id, window_days);
+    create index if not exists idx_persona_assignments_primary_persona
+        on {{ table }} (primary_persona_id);
+    create index if not exists idx_persona_assignments_status
+        on {{ table }} (status);
+    commit;
+    detach {{ database_alias }};
+{%- endmacro %}

@@ -1,0 +1,10 @@
+{% macro feature_key_columns() %}
+    {#-
+        The three key columns every feature file carries, cast to their
+        contract types: user_id text, window_days integer, as_of_date DATE
+        (a DATE, a timestamp or an ISO 'YYYY-MM-DD' string are all accepted).
+    -#}
+    cast(user_id as varchar) as user_id,
+        cast(window_days as integer) as window_days,
+        {{ safe_cast_date('as_of_date') }} as as_of_date
+{%- endmacro %}

@@ -1,0 +1,24 @@
+-- depends_on: {{ ref('persona_gate_violations') }}
+
+with
+
+assignments as (
+
+    select * from {{ ref('persona_assignments') }}
+
+),
+
+publication as (
+
+    select
+        'sqlite' as output_format,
+        {{ sql_string_literal(path_var('sqlite_path')) }} as output_path,
+        {{ 'true' if boolean_var('export_sqlite') else 'false' }} as is_enabled,
+        count(*) as published_row_count,
+        count(distinct as_of_date) as published_as_of_date_count
+
+    from assignments
+
+)
+
+select * from publication

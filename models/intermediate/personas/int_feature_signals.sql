@@ -1,0 +1,92 @@
+with
+
+assignment_keys as (
+
+    select * from {{ ref('int_assignment_keys') }}
+
+),
+
+subscriptions as (
+
+    select * from {{ ref('stg_features__subscriptions') }}
+
+),
+
+savings as (
+
+    select * from {{ ref('stg_features__savings') }}
+
+),
+
+credit as (
+
+    select * from {{ ref('stg_features__credit') }}
+
+),
+
+income as (
+
+    select * from {{ ref('stg_features__income') }}
+
+),
+
+cash_flow as (
+
+    select * from {{ ref('stg_features__cash_flow') }}
+
+),
+
+joined as (
+
+    select
+        assignment_keys.user_id,
+        assignment_keys.window_days,
+        assignment_keys.as_of_date,
+
+        subscriptions.recurring_merchant_count,
+        subscriptions.monthly_recurring_spend,
+        subscriptions.subscription_share,
+        savings.net_inflow,
+        savings.net_inflow_monthly,
+        savings.growth_rate,
+        credit.max_utilization,
+        credit.interest_charges_present,
+        credit.minimum_payment_only,
+        credit.is_overdue,
+        income.median_pay_gap_days,
+        income.cash_flow_buffer_months,
+        cash_flow.pct_days_below_100,
+        cash_flow.balance_volatility,
+
+        subscriptions.user_id is not null as has_subscriptions_signal,
+        savings.user_id is not null as has_savings_signal,
+        credit.user_id is not null as has_credit_signal,
+        income.user_id is not null as has_income_signal,
+        cash_flow.user_id is not null as has_cash_flow_signal
+
+    from assignment_keys
+    left join subscriptions on {{ feature_key_join('assignment_keys', 'subscriptions') }}
+    left join savings on {{ feature_key_join('assignment_keys', 'savings') }}
+    left join credit on {{ feature_key_join('assignment_keys', 'credit') }}
+    left join income on {{ feature_key_join('assignment_keys', 'income') }}
+    left join cash_flow on {{ feature_key_join('assignment_keys', 'cash_flow') }}
+
+),
+
+with_missing_signals as (
+
+    select
+        *,
+        {{ array_without_nulls([
+            "case when not has_subscriptions_signal then 'subscriptions' end",
+            "case when not has_savings_signal then 'savings' end",
+            "case when not has_credit_signal then 'credit' end",
+            "case when not has_income_signal then 'income' end",
+            "case when not has_cash_flow_signal then 'cash_flow' end",
+        ]) }} as missing_signals
+
+    from joined
+
+)
+
+select * from with_missing_signals

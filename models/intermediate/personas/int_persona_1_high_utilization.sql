@@ -1,0 +1,90 @@
+{%- set persona_id = 1 -%}
+{%- set min_utilization = number_var('high_utilization_min_utilization') -%}
+{%- set criteria = [
+    {'name': 'max_utilization', 'operator': '>=', 'threshold': min_utilization, 'unit': 'percent'},
+    {'name': 'interest_charges_present'},
+    {'name': 'minimum_payment_only'},
+    {'name': 'is_overdue'},
+] -%}
+
+with
+
+signals as (
+
+    select * from {{ ref('int_feature_signals') }}
+
+),
+
+persona as (
+
+    select * from {{ ref('personas') }}
+    where persona_id = {{ persona_id }}
+
+),
+
+criteria as (
+
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        max_utilization,
+        interest_charges_present,
+        minimum_payment_only,
+        is_overdue,
+        {{ criterion_passes('max_utilization', '>=', min_utilization) }} as passes_max_utilization,
+        coalesce(interest_charges_present, false) as passes_interest_charges_present,
+        coalesce(minimum_payment_only, false) as passes_minimum_payment_only,
+        coalesce(is_overdue, false) as passes_is_overdue
+
+    from signals
+
+),
+
+matched as (
+
+    select
+        *,
+        (
+            passes_max_utilization
+            or passes_interest_charges_present
+            or passes_minimum_payment_only
+            or passes_is_overdue
+        ) as is_matched
+
+    from criteria
+
+),
+
+scored as (
+
+    select
+        matched.*,
+        persona.persona_id,
+        persona.persona_name,
+        persona.priority,
+        case when matched.is_matched then coalesce(matched.max_utilization, 0) end as severity
+
+    from matched
+    cross join persona
+
+),
+
+final as (
+
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        persona_id,
+        persona_name,
+        priority,
+        is_matched,
+        severity,
+        {{ persona_outcome_columns(criteria) }}
+
+    from scored
+
+)
+
+select * from final

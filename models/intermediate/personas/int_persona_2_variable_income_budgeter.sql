@@ -1,0 +1,86 @@
+{%- set persona_id = 2 -%}
+{%- set min_pay_gap_days = number_var('variable_income_min_pay_gap_days') -%}
+{%- set max_buffer_months = number_var('variable_income_max_buffer_months') -%}
+{%- set criteria = [
+    {'name': 'median_pay_gap_days', 'operator': '>', 'threshold': min_pay_gap_days, 'unit': 'days'},
+    {'name': 'cash_flow_buffer_months', 'operator': '<', 'threshold': max_buffer_months, 'unit': 'months'},
+] -%}
+
+with
+
+signals as (
+
+    select * from {{ ref('int_feature_signals') }}
+
+),
+
+persona as (
+
+    select * from {{ ref('personas') }}
+    where persona_id = {{ persona_id }}
+
+),
+
+criteria as (
+
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        median_pay_gap_days,
+        cash_flow_buffer_months,
+        {{ criterion_passes('median_pay_gap_days', '>', min_pay_gap_days) }}
+            as passes_median_pay_gap_days,
+        {{ criterion_passes('cash_flow_buffer_months', '<', max_buffer_months) }}
+            as passes_cash_flow_buffer_months
+
+    from signals
+
+),
+
+matched as (
+
+    select
+        *,
+        (passes_median_pay_gap_days and passes_cash_flow_buffer_months) as is_matched
+
+    from criteria
+
+),
+
+scored as (
+
+    select
+        matched.*,
+        persona.persona_id,
+        persona.persona_name,
+        persona.priority,
+        -- How far past the threshold the pay gap is: 90 days scores 2.0.
+        case
+            when matched.is_matched
+                then coalesce(matched.median_pay_gap_days / {{ min_pay_gap_days }}, 0)
+        end as severity
+
+    from matched
+    cross join persona
+
+),
+
+final as (
+
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        persona_id,
+        persona_name,
+        priority,
+        is_matched,
+        severity,
+        {{ persona_outcome_columns(criteria) }}
+
+    from scored
+
+)
+
+select * from final

@@ -1,0 +1,89 @@
+{%- set persona_id = 3 -%}
+{%- set min_merchant_count = number_var('subscription_min_merchant_count') -%}
+{%- set min_monthly_spend = number_var('subscription_min_monthly_spend') -%}
+{%- set min_share = number_var('subscription_min_share') -%}
+{%- set criteria = [
+    {'name': 'recurring_merchant_count', 'operator': '>=', 'threshold': min_merchant_count, 'unit': 'count'},
+    {'name': 'monthly_recurring_spend', 'operator': '>=', 'threshold': min_monthly_spend, 'unit': 'dollars'},
+    {'name': 'subscription_share', 'operator': '>=', 'threshold': min_share, 'unit': 'percent'},
+] -%}
+
+with
+
+signals as (
+
+    select * from {{ ref('int_feature_signals') }}
+
+),
+
+persona as (
+
+    select * from {{ ref('personas') }}
+    where persona_id = {{ persona_id }}
+
+),
+
+criteria as (
+
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        recurring_merchant_count,
+        monthly_recurring_spend,
+        subscription_share,
+        {{ criterion_passes('recurring_merchant_count', '>=', min_merchant_count) }}
+            as passes_recurring_merchant_count,
+        {{ criterion_passes('monthly_recurring_spend', '>=', min_monthly_spend) }}
+            as passes_monthly_recurring_spend,
+        {{ criterion_passes('subscription_share', '>=', min_share) }} as passes_subscription_share
+
+    from signals
+
+),
+
+matched as (
+
+    select
+        *,
+        (
+            passes_recurring_merchant_count
+            and (passes_monthly_recurring_spend or passes_subscription_share)
+        ) as is_matched
+
+    from criteria
+
+),
+
+scored as (
+
+    select
+        matched.*,
+        persona.persona_id,
+        persona.persona_name,
+        persona.priority,
+        case when matched.is_matched then coalesce(matched.subscription_share, 0) end as severity
+
+    from matched
+    cross join persona
+
+),
+
+final as (
+
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        persona_id,
+        persona_name,
+        priority,
+        is_matched,
+        severity,
+        {{ persona_outcome_columns(criteria) }}
+
+    from scored
+
+)
+
+select * from final

@@ -1,0 +1,23 @@
+{% test gate_check_passes(model, check_name) %}
+{#-
+    One validation criterion of the gate: the rows of persona_gate_violations
+    for `check_name`. Fails (and so blocks the exports) when any exist, and
+    logs the first few so the failure names the users involved.
+-#}
+{%- set violations_sql -%}
+    select * from {{ model }}
+    where check_name = {{ sql_string_literal(check_name) }}
+{%- endset -%}
+{%- if execute -%}
+    {%- set examples = run_query(violations_sql ~ ' order by user_id, window_days limit 5') -%}
+    {%- for row in examples.rows -%}
+        {{ log("Gate check " ~ check_name ~ " failed: user " ~ row['user_id']
+            ~ (" (" ~ row['window_days'] ~ "-day window)" if row['window_days'] is not none else "")
+            ~ (" as of " ~ row['as_of_date'] if row['as_of_date'] is not none else "")
+            ~ ": " ~ row['detail'], info=true) }}
+    {%- endfor -%}
+{%- endif -%}
+
+{{ violations_sql }}
+
+{% endtest %}

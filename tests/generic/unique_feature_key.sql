@@ -1,0 +1,39 @@
+{% test unique_feature_key(model) %}
+{#-
+    Each (user_id, window_days, as_of_date) appears at most once in a
+    feature file. Fails with an error that names the file and an example key,
+    since a plain test failure only says how many rows failed.
+-#}
+{%- set file_path = feature_file_path(model.identifier) -%}
+
+with
+
+duplicated_keys as (
+
+    select
+        cast(user_id as varchar) as user_id,
+        cast(window_days as varchar) as window_days,
+        cast(as_of_date as varchar) as as_of_date,
+        count(*) as row_count,
+        count(*) over () as duplicated_key_count
+
+    from {{ model }}
+    group by user_id, window_days, as_of_date
+    having count(*) > 1
+
+)
+
+select *
+from duplicated_keys
+where {{ raise_sql_error(
+    sql_string_literal('Duplicate key in ' ~ file_path ~ ': user_id=')
+    ~ " || coalesce(user_id, 'NULL') || ', window_days=' || coalesce(window_days, 'NULL')"
+    ~ " || ', as_of_date=' || coalesce(as_of_date, 'NULL') || ' appears '"
+    ~ " || cast(row_count as varchar) || ' times ('"
+    ~ " || cast(duplicated_key_count as varchar) || ' duplicated keys in all). '"
+    ~ " || " ~ sql_string_literal(
+        'Each (user_id, window_days, as_of_date) must appear once per feature file: '
+        ~ 'fix the Epic 2 export, then re-run.')
+) }} is null
+
+{% endtest %}
