@@ -1,0 +1,26 @@
+-- Users that lack an assignment for one of the configured windows on a date
+-- (the gate's every_user_has_every_window check, listed with the windows held).
+with
+
+assignments as (
+
+    select * from {{ ref('persona_assignments') }}
+
+),
+
+windows_per_user as (
+
+    select
+        user_id,
+        as_of_date,
+        count(distinct window_days) as window_count,
+        string_agg(cast(window_days as varchar), ', ' order by window_days) as windows_present
+
+    from assignments
+    group by user_id, as_of_date
+
+)
+
+select * from windows_per_user
+where window_count < {{ configured_windows() | length }}
+order by as_of_date, user_id

@@ -1,0 +1,213 @@
+"""End to end: features -> dbt build -> the SQLite table and the Parquet file (SPEC section 6)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import DEMO_USERS, Workspace
+
+EXPECTED_ROWS = DEMO_USERS * 2
+PARQUET_TYPES = {
+    "assignment_id": pa.string(),
+    "user_id": pa.string(),
+    "window_days": pa.int32(),
+    "as_of_date": pa.date32(),
+    "primary_persona_id": pa.int32(),
+    "primary_persona_name": pa.string(),
+    "primary_priority": pa.string(),
+    "primary_severity": pa.float64(),
+    "secondary_persona_id": pa.int32(),
+    "secondary_persona_name": pa.string(),
+    "secondary_priority": pa.string(),
+    "secondary_severity": pa.float64(),
+    "status": pa.string(),
+    "computed_at": pa.timestamp("us"),
+}
+
+
+def sqlite_rows(path: Path, columns: str = "*") -> list[tuple]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(
+            f"select {columns} from persona_assignments order by assignment_id"
+        ).fetchall()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def set_archetype(workspace: Workspace, user_id: str, archetype: str) -> None:
+    table = pq.read_table(workspace.archetypes_path)
+    labels = [
+        archetype if user == user_id else label
+        for user, label in zip(
+            table["user_id"].to_pylist(), table["archetype"].to_pylist(), strict=True
+        )
+    ]
+    pq.write_table(table.set_column(1, "archetype", pa.array(labels)), workspace.archetypes_path)
+
+
+@pytest.fixture
+def built(workspace: Workspace) -> Workspace:
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    return workspace
+
+
+def test_sqlite_table_has_every_key_with_types_keys_and_indexes(built: Workspace) -> None:
+    with sqlite3.connect(built.sqlite_path) as connection:
+        count, keys = connection.execute(
+            "select count(*), count(distinct user_id || window_days || as_of_date) "
+            "from persona_assignments"
+        ).fetchone()
+        assert (count, keys) == (EXPECTED_ROWS, EXPECTED_ROWS)
+        affinities = connection.execute(
+            "select distinct typeof(assignment_id), typeof(window_days), typeof(as_of_date), "
+            "typeof(assignment_trace) from persona_assignments"
+        ).fetchall()
+        assert affinities == [("text", "integer", "text", "text")]
+        assert connection.execute(
+            "select typeof(primary_persona_id), typeof(primary_severity) from persona_assignments "
+            "where status = 'ASSIGNED' limit 1"
+        ).fetchone() == ("integer", "real")
+        indexed_columns = {
+            tuple(column[2] for column in connection.execute(f"pragma index_info('{index[1]}')"))
+            for index in connection.execute("pragma index_list('persona_assignments')")
+        }
+        assert {
+            ("assignment_id",),
+            ("user_id", "window_days", "as_of_date"),
+            ("user_id", "window_days"),
+            ("primary_persona_id",),
+            ("status",),
+        } <= indexed_columns
+        duplicate = connection.execute("select * from persona_assignments limit 1").fetchone()
+        with pytest.raises(sqlite3.IntegrityError):
+            connection.execute(
+                "insert into persona_assignments values (" + ", ".join("?" * len(duplicate)) + ")",
+                ("another_id", *duplicate[1:]),
+            )
+
+
+def test_every_trace_parses_and_agrees_with_its_row(built: Workspace) -> None:
+    rows = sqlite_rows(
+        built.sqlite_path,
+        "user_id, window_days, as_of_date, status, primary_persona_id, secondary_persona_id, "
+        "assignment_trace",
+    )
+    assert len(rows) == EXPECTED_ROWS
+    for user_id, window_days, as_of_date, status, primary, secondary, trace_text in rows:
+        assert "\n" not in trace_text
+        trace = json.loads(trace_text)
+        assert (trace["user_id"], trace["window_days"], trace["as_of_date"]) == (
+            user_id,
+            window_days,
+            as_of_date,
+        )
+        assert sorted(trace["evaluations"]) == [f"persona_{n}" for n in range(1, 6)]
+        result = trace["result"]
+        assert (result["status"], result["primary_persona_id"], result["secondary_persona_id"]) == (
+            status,
+            primary,
+            secondary,
+        )
+        matched = [
+            int(name.split("_")[1])
+            for name, evaluation in trace["evaluations"].items()
+            if evaluation["matched"]
+        ]
+        assert sorted(result["ranked_persona_ids"]) == sorted(matched)
+        if status == "STABLE":
+            assert result["ranked_persona_ids"] == []
+            assert "no persona matched" in result["primary_reasoning"].lower()
+
+
+def test_parquet_has_real_types_and_no_trace(built: Workspace) -> None:
+    table = pq.read_table(built.parquet_path)
+    assert table.num_rows == EXPECTED_ROWS
+    assert {field.name: field.type for field in table.schema} == PARQUET_TYPES
+    parquet_ids = sorted(table["assignment_id"].to_pylist())
+    assert parquet_ids == [row[0] for row in sqlite_rows(built.sqlite_path, "assignment_id")]
+
+
+def test_rerun_replaces_rows_without_duplicates(built: Workspace) -> None:
+    columns = "assignment_id, status, primary_persona_id, secondary_persona_id, assignment_trace"
+    first = sqlite_rows(built.sqlite_path, columns)
+    result = built.dbt("build")
+    assert result.ok, result.output
+    assert sqlite_rows(built.sqlite_path, columns) == first
+    assert pq.read_table(built.parquet_path).num_rows == EXPECTED_ROWS
+
+
+def test_other_tables_and_other_dates_survive(workspace: Workspace, demo_data: Path) -> None:
+    workspace.sqlite_path.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        connection.execute("create table users (user_id text primary key, name text)")
+        connection.execute("insert into users values ('u_0001', 'Ada'), ('u_0002', 'Grace')")
+    older = workspace.root / "older"
+    generated = workspace.script(
+        "generate_features.py",
+        "--as-of-date",
+        "2025-10-01",
+        "--out",
+        str(older / "features"),
+        "--archetypes",
+        str(older / "user_archetypes.parquet"),
+    )
+    assert generated.ok, generated.output
+    first = workspace.dbt("build", features_dir=str(older / "features"))
+    assert first.ok, first.output
+    second = workspace.dbt("build")
+    assert second.ok, second.output
+
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        assert connection.execute("select * from users order by user_id").fetchall() == [
+            ("u_0001", "Ada"),
+            ("u_0002", "Grace"),
+        ]
+        per_date = connection.execute(
+            "select as_of_date, count(*) from persona_assignments group by 1 order by 1"
+        ).fetchall()
+    assert per_date == [("2025-10-01", EXPECTED_ROWS), ("2025-11-04", EXPECTED_ROWS)]
+    # The Parquet file holds this run's rows only.
+    assert {
+        str(day) for day in pq.read_table(workspace.parquet_path)["as_of_date"].to_pylist()
+    } == {"2025-11-04"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(("dbt", "build"), id="dbt-build"),
+        pytest.param(("dbt", "run"), id="dbt-run"),
+        pytest.param(
+            ("dbt", "build", "--select", "export_persona_assignments_sqlite+"),
+            id="dbt-build-exports-only",
+        ),
+        pytest.param(("script", "assign_personas.py"), id="make-run-entry-point"),
+    ],
+)
+def test_failed_gate_leaves_published_outputs_byte_for_byte(
+    built: Workspace, command: tuple[str, ...]
+) -> None:
+    before = (digest(built.sqlite_path), digest(built.parquet_path))
+    # u_0001 is a Stable user in the demo data; labelling them a High Utilizer breaks 7.5.
+    set_archetype(built, "u_0001", "High Utilizer")
+
+    if command[0] == "dbt":
+        result = built.dbt(*command[1:])
+    else:
+        from conftest import to_yaml
+
+        result = built.script(command[1], "--vars", to_yaml(built.vars()))
+
+    assert not result.ok
+    assert "u_0001" in result.output
+    assert "archetype_gets_expected_persona" in result.output
+    assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
