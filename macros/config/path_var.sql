@@ -12,7 +12,7 @@
     {%- endif -%}
     {%- if "'" in value or '"' in value or '\\' in value -%}
         {{ exceptions.raise_compiler_error(
-            "var '" ~ name ~ "' = " ~ (value | tojson) ~ " contains a quote or backslash, "
+            "var '" ~ name ~ "' = <" ~ value ~ "> contains a quote or backslash, "
             ~ "which this project refuses in paths so that no var can inject SQL. "
             ~ "Rename or link the folder to a path without quotes."
         ) }}

@@ -20,6 +20,11 @@
                 ~ "Put the Epic 2 export there, or point var features_dir at its folder; "
                 ~ "`make data` writes demo files."
             ) -%}
+        {%- elif not parquet_magic_bytes_present(path) -%}
+            {%- do problems.append(
+                "Feature file " ~ path ~ " is not a readable Parquet file (empty, truncated or "
+                ~ "another format). Re-export it from Epic 2 as Parquet, then re-run."
+            ) -%}
         {%- else -%}
             {%- do readable_paths.append(path) -%}
             {%- set described = run_query(
@@ -45,6 +50,16 @@
                     ) -%}
                 {%- endif -%}
             {%- endfor -%}
+            {%- set row_count = run_query(
+                'select coalesce(sum(num_rows), 0) from parquet_file_metadata('
+                ~ sql_string_literal(path) ~ ')'
+            ).columns[0].values()[0] -%}
+            {%- if row_count == 0 -%}
+                {%- do problems.append(
+                    "Feature file " ~ path ~ " has no rows: every user would lose this signal. "
+                    ~ "An empty export usually means the Epic 2 run failed; re-run it, then this."
+                ) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if problems -%}

@@ -163,43 +163,45 @@ def reference(row: Row, window_days: int) -> Expected:
 
 # --- data generation ----------------------------------------------------------------------------
 
+# Hypothesis has a per-example size budget, and a dataset here holds ~2,000 values: each value is
+# therefore ONE small integer draw, mapped through a menu (cheap to generate, still reproducible).
 SPECIALS = (None, NAN, INF, -INF)
+MENU = 10_000
 
 
-@st.composite
 def _value(
-    draw: st.DrawFn, edges: tuple[float, ...], lo: float, hi: float, specials: bool = True
-) -> float | None:
-    """Mostly exact thresholds and their neighbours or plausible random values; some NULL/NaN/inf."""
-    kind = draw(st.sampled_from(("edge", "edge", "random", "random", "random", "special")))
-    if kind == "edge" or (kind == "special" and not specials):
-        return draw(st.sampled_from(edges))
-    if kind == "special":
-        return draw(st.sampled_from(SPECIALS))
-    return round(draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False)), 4)
+    edges: tuple[float, ...], lo: float, hi: float, decimals: int = 4
+) -> st.SearchStrategy[float | None]:
+    """35 % exact thresholds or their neighbours, 55 % random in [lo, hi], 10 % NULL/NaN/+-inf."""
+
+    def pick(i: int) -> float | None:
+        if i < 3_500:
+            return edges[i % len(edges)]
+        if i < 9_000:
+            return round(lo + (hi - lo) * (i - 3_500) / 5_499, decimals)
+        return SPECIALS[i % len(SPECIALS)]
+
+    return st.integers(0, MENU - 1).map(pick)
 
 
 def _net_inflow(window_days: int) -> st.SearchStrategy[float | None]:
-    # net_inflow / (window_days / 30) == 200 exactly for the middle edge; the neighbours and the
+    # net_inflow / (window_days / 30) == 200 exactly for the first edge; the neighbours and the
     # 2-decimal random values stay far from 200 in float64 whatever the order of operations.
     k = window_days // 30
     edges = (200.0 * k, 200.0 * k - 0.01, 200.0 * k + 0.01, 0.0, -200.0 * k)
-    return _value(edges, -3000.0 * k, 3000.0 * k).map(lambda x: x if x is None else _r2(x))
-
-
-def _r2(x: float) -> float:
-    return round(x, 2) if math.isfinite(x) else x
+    return _value(edges, -3000.0 * k, 3000.0 * k, decimals=2)
 
 
 _BOOL = st.sampled_from((False, False, False, True, None))
+_COUNT = st.integers(0, 99).map(
+    lambda i: (3, 2, 4, 0)[i % 4] if i < 40 else (i - 40) % 21 if i < 90 else None
+)
 
 
 def _row(window_days: int) -> st.SearchStrategy[Row]:
-    edge_counts = st.sampled_from((3, 2, 4, 0))
-    count = st.one_of(edge_counts, edge_counts, st.integers(0, 20), st.integers(0, 20), st.none())
     return st.fixed_dictionaries(
         {
-            "recurring_merchant_count": count,
+            "recurring_merchant_count": _COUNT,
             "monthly_recurring_spend": _value((50.0, 49.99, 50.01, 0.0), 0.0, 400.0),
             "subscription_share": _value((0.10, 0.0999, 0.1001, 0.0, 1.0), 0.0, 1.0),
             "net_inflow": _net_inflow(window_days),
@@ -216,13 +218,15 @@ def _row(window_days: int) -> st.SearchStrategy[Row]:
     )
 
 
-# Files dropped for one key: usually none; never all five (the key must exist somewhere).
-_DROPPED = st.one_of(
-    st.just(frozenset()),
-    st.just(frozenset()),
-    st.just(frozenset()),
-    st.frozensets(st.sampled_from(FILES), min_size=1, max_size=len(FILES) - 1),
-)
+def _dropped(i: int) -> frozenset[str]:
+    """Files without a row for one key: none 3 times in 4; otherwise a bitmask, never all five."""
+    mask = i - 96
+    if mask <= 0 or mask == 2 ** len(FILES) - 1:
+        return frozenset()
+    return frozenset(f for bit, f in enumerate(FILES) if mask & (1 << bit))
+
+
+_DROPPED = st.integers(0, 127).map(_dropped)
 
 
 def _keep(row: Row, dropped: frozenset[str]) -> Row:
@@ -294,11 +298,19 @@ ANCHORS: list[tuple[str, dict[int, tuple[Row, frozenset[str]]]]] = [
 ]
 
 
+@dataclass
+class Dataset:
+    as_of: date
+    rows: dict[tuple[str, int], Row]  # (user_id, window_days) -> the values actually written
+
+    def __repr__(self) -> str:  # Hypothesis prints the example; the rows would be ~100 kB
+        return f"Dataset(as_of={self.as_of}, keys={len(self.rows)})"
+
+
 @st.composite
-def datasets(draw: st.DrawFn) -> tuple[date, dict[tuple[str, int], Row]]:
-    """(as_of_date, {(user_id, window_days): the row values actually written})."""
+def datasets(draw: st.DrawFn) -> Dataset:
     as_of = draw(st.dates(date(2024, 1, 1), date(2026, 12, 31)))
-    n_users = draw(st.integers(40, 70))
+    n_users = draw(st.integers(50, 80))
     data: dict[tuple[str, int], Row] = {}
     for name, windows in ANCHORS:
         for w, (row, dropped) in windows.items():
@@ -306,7 +318,7 @@ def datasets(draw: st.DrawFn) -> tuple[date, dict[tuple[str, int], Row]]:
     for i in range(n_users):
         for w in WINDOWS:
             data[(f"u_{i:04d}", w)] = _keep(draw(_row(w)), draw(_DROPPED))
-    return as_of, data
+    return Dataset(as_of, data)
 
 
 def _write_features(workspace: Any, as_of: date, data: dict[tuple[str, int], Row]) -> None:
@@ -385,6 +397,7 @@ def _compare_parquet_row(key: tuple[str, int], pq_row: Row, exp: Expected) -> li
     max_examples=3,
     deadline=None,
     database=None,  # never write a .hypothesis folder into the project
+    print_blob=True,  # a failure prints @reproduce_failure(...) to replay the same dataset
     phases=(Phase.explicit, Phase.generate),  # no shrinking: every example is a dbt build
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -394,8 +407,10 @@ def _compare_parquet_row(key: tuple[str, int], pq_row: Row, exp: Expected) -> li
     ],
 )
 @given(dataset=datasets())
-def test_pipeline_agrees_with_reference_on_random_features(workspace: Any, dataset: Any) -> None:
-    as_of, data = dataset
+def test_pipeline_agrees_with_reference_on_random_features(
+    workspace: Any, dataset: Dataset
+) -> None:
+    as_of, data = dataset.as_of, dataset.rows
     # The workspace is shared by the examples of one run: start each from nothing published.
     for path in (workspace.sqlite_path, workspace.parquet_path, workspace.archetypes_path):
         path.unlink(missing_ok=True)

@@ -1,0 +1,375 @@
+"""Bad input stops the run with a message that names what is wrong and where (SPEC section 4).
+
+Each case mutates a private copy of the demo data, runs the real `dbt build`,
+and asserts the exit status, the message, and that the outputs published by an
+earlier good run are byte-for-byte unchanged. Accepted oddities (ISO dates, NaN,
+extra windows, missing rows) are asserted to publish every expected key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from conftest import DEMO_USERS, Workspace
+
+DEMO_KEYS = DEMO_USERS * 2
+NUMERIC_COLUMNS = {
+    "subscriptions": ["recurring_merchant_count", "monthly_recurring_spend", "subscription_share"],
+    "savings": ["net_inflow", "growth_rate"],
+    "credit": ["max_utilization"],
+    "income": ["median_pay_gap_days", "cash_flow_buffer_months"],
+    "cash_flow": ["pct_days_below_100", "balance_volatility"],
+}
+
+
+@pytest.fixture(scope="session")
+def published_baseline(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Outputs of one good run, copied into each failing case as 'what was published before'."""
+    root = tmp_path_factory.mktemp("baseline")
+    shutil.copytree(demo_data / "features", root / "features")
+    shutil.copy2(demo_data / "user_archetypes.parquet", root / "user_archetypes.parquet")
+    (root / "out").mkdir()
+    result = Workspace(root).dbt("build")
+    assert result.ok, result.output
+    return root / "out"
+
+
+@pytest.fixture
+def previously_published(workspace: Workspace, published_baseline: Path) -> Workspace:
+    shutil.copytree(published_baseline, workspace.sqlite_path.parent, dirs_exist_ok=True)
+    return workspace
+
+
+def digests(workspace: Workspace) -> tuple[str, str]:
+    return tuple(  # type: ignore[return-value]
+        hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in (workspace.sqlite_path, workspace.parquet_path)
+    )
+
+
+def rewrite(workspace: Workspace, name: str, change: Callable[[pa.Table], pa.Table]) -> None:
+    path = workspace.feature_file(name)
+    pq.write_table(change(pq.read_table(path)), path)
+
+
+def replace_column(table: pa.Table, column: str, values: list, type_: pa.DataType) -> pa.Table:
+    index = table.schema.get_field_index(column)
+    return table.set_column(index, column, pa.array(values, type_))
+
+
+def set_value(table: pa.Table, column: str, row: int, value: object) -> pa.Table:
+    values = table[column].to_pylist()
+    values[row] = value
+    return replace_column(table, column, values, table.schema.field(column).type)
+
+
+def published_rows(workspace: Workspace) -> list[tuple]:
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        return connection.execute(
+            "select user_id, window_days, as_of_date, status, assignment_trace "
+            "from persona_assignments order by 1, 2, 3"
+        ).fetchall()
+
+
+# ---------------------------------------------------------------- rejected input
+
+
+def drop_file(w: Workspace) -> None:
+    w.feature_file("credit").unlink()
+
+
+def empty_file(w: Workspace) -> None:
+    rewrite(w, "credit", lambda t: t.slice(0, 0))
+
+
+def random_bytes(w: Workspace) -> None:
+    w.feature_file("income").write_bytes(bytes(range(256)) * 40)
+
+
+def truncated_file(w: Workspace) -> None:
+    data = w.feature_file("savings").read_bytes()
+    w.feature_file("savings").write_bytes(data[: len(data) // 2])
+
+
+def missing_column(w: Workspace) -> None:
+    rewrite(w, "credit", lambda t: t.drop_columns(["max_utilization"]))
+
+
+def utilization_as_text(w: Workspace) -> None:
+    rewrite(
+        w,
+        "credit",
+        lambda t: replace_column(
+            t,
+            "max_utilization",
+            pc.cast(t["max_utilization"], pa.string()).to_pylist(),
+            pa.string(),
+        ),
+    )
+
+
+def duplicate_key(w: Workspace) -> None:
+    rewrite(w, "income", lambda t: pa.concat_tables([t, t.slice(4, 1)]))
+
+
+def null_user_id(w: Workspace) -> None:
+    rewrite(w, "cash_flow", lambda t: set_value(t, "user_id", 6, None))
+
+
+def bad_date_text(w: Workspace) -> None:
+    rewrite(
+        w,
+        "savings",
+        lambda t: set_value(
+            replace_column(
+                t, "as_of_date", [str(d) for d in t["as_of_date"].to_pylist()], pa.string()
+            ),
+            "as_of_date",
+            2,
+            "2025-13-45",
+        ),
+    )
+
+
+def negative_utilization(w: Workspace) -> None:
+    rewrite(w, "credit", lambda t: set_value(t, "max_utilization", 3, -0.25))
+
+
+def share_above_one(w: Workspace) -> None:
+    rewrite(w, "subscriptions", lambda t: set_value(t, "subscription_share", 8, 1.5))
+
+
+def pct_above_one(w: Workspace) -> None:
+    rewrite(w, "cash_flow", lambda t: set_value(t, "pct_days_below_100", 9, 1.01))
+
+
+def negative_count(w: Workspace) -> None:
+    rewrite(w, "subscriptions", lambda t: set_value(t, "recurring_merchant_count", 10, -2))
+
+
+def negative_spend(w: Workspace) -> None:
+    rewrite(w, "subscriptions", lambda t: set_value(t, "monthly_recurring_spend", 11, -5.0))
+
+
+def negative_pay_gap(w: Workspace) -> None:
+    rewrite(w, "income", lambda t: set_value(t, "median_pay_gap_days", 12, -1.0))
+
+
+REJECTED = {
+    "missing file": (drop_file, ["credit.parquet not found", "features_dir"]),
+    "empty file": (empty_file, ["credit.parquet has no rows"]),
+    "not parquet (random bytes)": (random_bytes, ["income.parquet is not a readable Parquet"]),
+    "not parquet (truncated)": (truncated_file, ["savings.parquet is not a readable Parquet"]),
+    "missing required column": (missing_column, ["credit.parquet has no column 'max_utilization'"]),
+    "wrong column type": (
+        utilization_as_text,
+        ["credit.parquet column 'max_utilization' has type VARCHAR, expected double"],
+    ),
+    "duplicate key": (duplicate_key, ["Duplicate key in", "income.parquet", "user_id=u_0003"]),
+    "NULL user_id": (null_user_id, ["Invalid key in", "cash_flow.parquet", "user_id is NULL"]),
+    "as_of_date not a date": (
+        bad_date_text,
+        ["Invalid key in", "savings.parquet", "as_of_date is not a date", "2025-13-45"],
+    ),
+    "negative utilization": (
+        negative_utilization,
+        ["Impossible value in", "credit.parquet, column max_utilization: -0.25", "user_id=u_0002"],
+    ),
+    "share above 1": (
+        share_above_one,
+        ["subscriptions.parquet, column subscription_share: 1.5", "1 or less"],
+    ),
+    "pct above 1": (pct_above_one, ["cash_flow.parquet, column pct_days_below_100: 1.01"]),
+    "negative count": (
+        negative_count,
+        ["subscriptions.parquet, column recurring_merchant_count: -2", "0 or more"],
+    ),
+    "negative spend": (negative_spend, ["column monthly_recurring_spend: -5"]),
+    "negative pay gap": (negative_pay_gap, ["income.parquet, column median_pay_gap_days: -1"]),
+}
+
+
+@pytest.mark.parametrize("case", REJECTED, ids=list(REJECTED))
+def test_rejected_input_names_the_problem_and_publishes_nothing(
+    previously_published: Workspace, case: str
+) -> None:
+    mutate, expected_messages = REJECTED[case]
+    before = digests(previously_published)
+    mutate(previously_published)
+
+    result = previously_published.dbt("build")
+
+    assert not result.ok
+    for message in expected_messages:
+        assert message in result.output, f"{message!r} not in output:\n{result.output[-3000:]}"
+    assert "Traceback" not in result.output
+    assert digests(previously_published) == before
+
+
+# ---------------------------------------------------------------- accepted oddities
+
+
+def test_iso_string_as_of_date_is_accepted(workspace: Workspace) -> None:
+    rewrite(
+        workspace,
+        "credit",
+        lambda t: replace_column(
+            t, "as_of_date", [d.isoformat() for d in t["as_of_date"].to_pylist()], pa.string()
+        ),
+    )
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    rows = published_rows(workspace)
+    assert len(rows) == DEMO_KEYS
+    assert all(json.loads(row[4])["missing_signals"] == [] for row in rows)
+
+
+def test_two_as_of_dates_in_one_file_are_both_assigned(workspace: Workspace) -> None:
+    for name in NUMERIC_COLUMNS:
+
+        def add_second_date(table: pa.Table) -> pa.Table:
+            later = replace_column(
+                table, "as_of_date", ["2025-12-04"] * table.num_rows, pa.string()
+            ).cast(table.schema.set(2, pa.field("as_of_date", pa.string())))
+            return pa.concat_tables([table.cast(later.schema), later])
+
+        rewrite(workspace, name, add_second_date)
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    dates = [row[2] for row in published_rows(workspace)]
+    assert dates.count("2025-11-04") == DEMO_KEYS
+    assert dates.count("2025-12-04") == DEMO_KEYS
+
+
+def test_nan_and_inf_are_read_as_null(workspace: Workspace) -> None:
+    # Rows 0-2 are u_0001 (30 and 180 days) and u_0002 (30 days) in every file.
+    poisoned_keys = {("u_0001", 30), ("u_0001", 180), ("u_0002", 30)}
+    for name, columns in NUMERIC_COLUMNS.items():
+
+        def poison(table: pa.Table, columns: list[str] = columns) -> pa.Table:
+            for column in columns:
+                values = [None if v is None else float(v) for v in table[column].to_pylist()]
+                values[0], values[1], values[2] = float("nan"), float("inf"), float("-inf")
+                table = replace_column(table, column, values, pa.float64())
+            return table
+
+        rewrite(workspace, name, poison)
+    # No labels: the poisoned users no longer behave like their archetype.
+    result = workspace.dbt("build", archetypes_path=str(workspace.root / "no_labels.parquet"))
+    assert result.ok, result.output
+    assert "archetype checks (SPEC 7.5, 7.6) are skipped" in result.output
+    rows = published_rows(workspace)
+    assert len(rows) == DEMO_KEYS
+    numeric = {column for columns in NUMERIC_COLUMNS.values() for column in columns}
+    for user_id, window_days, _, _status, trace_text in rows:
+        if (user_id, window_days) not in poisoned_keys:
+            continue
+        trace = json.loads(trace_text)
+        for evaluation in trace["evaluations"].values():
+            for criterion_name, criterion in evaluation["criteria"].items():
+                if criterion_name in numeric:
+                    assert criterion["value"] is None, (user_id, window_days, criterion_name)
+        # A NaN utilization reads exactly like "no credit card" (SPEC section 4).
+        credit_rule = trace["evaluations"]["persona_4"]["criteria"]["max_utilization"]
+        assert credit_rule == {
+            "value": None,
+            "operator": "<",
+            "threshold": 0.3,
+            "passed": True,
+            "no_credit_card": True,
+        }
+        assert trace["evaluations"]["persona_2"]["matched"] is False
+        assert trace["evaluations"]["persona_5"]["matched"] is False
+
+
+def test_window_outside_the_configured_ones_is_ignored_and_reported(
+    workspace: Workspace,
+) -> None:
+    def add_90_day_window(table: pa.Table) -> pa.Table:
+        # The 30-day rows of u_0001 and u_0002, copied as a 90-day window.
+        extra = replace_column(table.take([0, 2]), "window_days", [90] * 2, pa.int32())
+        return pa.concat_tables([table, extra])
+
+    for name in NUMERIC_COLUMNS:
+        rewrite(workspace, name, add_90_day_window)
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    assert "window_is_configured" in result.output and "WARN" in result.output
+    rows = published_rows(workspace)
+    assert len(rows) == DEMO_KEYS
+    assert {row[1] for row in rows} == {30, 180}
+
+
+def test_user_absent_from_some_files_is_assigned_with_missing_signals(
+    workspace: Workspace,
+) -> None:
+    rewrite(workspace, "credit", lambda t: t.filter(pc.not_equal(t["user_id"], "u_0001")))
+    rewrite(workspace, "income", lambda t: t.filter(pc.not_equal(t["user_id"], "u_0001")))
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    assert "missing signals" in result.output
+    assert "credit: 2 keys" in result.output and "income: 2 keys" in result.output
+    rows = published_rows(workspace)
+    assert len(rows) == DEMO_KEYS
+    traces = [json.loads(row[4]) for row in rows if row[0] == "u_0001"]
+    assert [trace["missing_signals"] for trace in traces] == [["credit", "income"]] * 2
+    for trace in traces:
+        credit_rule = trace["evaluations"]["persona_4"]["criteria"]["max_utilization"]
+        assert credit_rule["passed"] is False  # missing data is not "no credit card"
+
+
+# ---------------------------------------------------------------- vars
+
+
+BAD_VARS = {
+    "as_of_date not a date": (
+        {"as_of_date": "2025-02-30"},
+        ["var 'as_of_date' must be a real date", "2025-02-30"],
+    ),
+    "as_of_date absent from the data": (
+        {"as_of_date": "2025-12-01"},
+        ["as_of_date = 2025-12-01 matches no row", "Dates present: 2025-11-04"],
+    ),
+    "threshold not a number": (
+        {"savings_min_growth_rate": "two percent"},
+        ["var 'savings_min_growth_rate' must be a number", "two percent"],
+    ),
+    "windows not a list of days": (
+        {"windows": "30,180"},
+        ["var 'windows' must be a non-empty list of positive whole numbers"],
+    ),
+    "path with a quote": (
+        {"features_dir": "/tmp/x'; drop table persona_assignments; --"},
+        ["var 'features_dir'", "contains a quote", "no var can inject SQL"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_VARS, ids=list(BAD_VARS))
+def test_bad_var_is_refused_before_any_sql(previously_published: Workspace, case: str) -> None:
+    overrides, expected_messages = BAD_VARS[case]
+    before = digests(previously_published)
+    result = previously_published.dbt("build", **overrides)
+    assert not result.ok
+    for message in expected_messages:
+        assert message in result.output, f"{message!r} not in output:\n{result.output[-3000:]}"
+    assert "Traceback" not in result.output
+    assert "START sql" not in result.output  # refused before any model ran
+    assert digests(previously_published) == before
+
+
+def test_path_with_a_semicolon_is_just_a_path(workspace: Workspace) -> None:
+    odd_folder = workspace.root / "epic2; select 1"
+    shutil.copytree(workspace.features_dir, odd_folder)
+    result = workspace.dbt("build", features_dir=str(odd_folder))
+    assert result.ok, result.output
+    assert len(published_rows(workspace)) == DEMO_KEYS
