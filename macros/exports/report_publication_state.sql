@@ -8,9 +8,11 @@
         {{ return('') }}
     {%- endif -%}
     {%- set statuses = {} -%}
+    {%- set messages = {} -%}
     {%- for result in results -%}
         {%- if result.node.name in ['export_persona_assignments_sqlite', 'export_persona_assignments_parquet'] -%}
             {%- do statuses.update({result.node.name: result.status | string}) -%}
+            {%- do messages.update({result.node.name: result.message}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set sqlite_status = statuses.get('export_persona_assignments_sqlite') -%}
@@ -20,12 +22,20 @@
             "SQLite is newer than Parquet: the SQLite database " ~ var('sqlite_path')
             ~ " was committed with this run's assignments, but writing " ~ var('parquet_path')
             ~ " failed, so the Parquet file still holds the previous run. "
-            ~ "Fix the cause above and re-run; the SQLite write is idempotent."
+            ~ publication_failure_hint(messages.get('export_persona_assignments_parquet'))
+            ~ " Re-running is safe: the SQLite write replaces the same rows."
         ) }}
     {%- elif sqlite_status == 'success' and parquet_status == 'success' -%}
         {{ log("Published: SQLite " ~ var('sqlite_path') ~ " and Parquet " ~ var('parquet_path') ~ ".", info=true) }}
+    {%- elif sqlite_status == 'error'
+        and 'publication refused' not in (messages.get('export_persona_assignments_sqlite') or '') | lower -%}
+        {{ exceptions.raise_compiler_error(
+            "Not published: the SQLite export failed and rolled back, so the SQLite database "
+            ~ var('sqlite_path') ~ " and the Parquet file " ~ var('parquet_path')
+            ~ " are as they were. " ~ publication_failure_hint(messages.get('export_persona_assignments_sqlite'))
+        ) }}
     {%- elif statuses and (sqlite_status != 'success' or parquet_status != 'success') -%}
-        {{ log("Not published: the exports did not run to completion (see the errors or skips above); "
+        {{ log("Not published: the exports did not run (see the failures or skips above); "
             ~ "the previous SQLite and Parquet outputs are unchanged.", info=true) }}
     {%- endif -%}
     {{ return('') }}

@@ -8,6 +8,8 @@ is evaluated twice:
 (b) by `reference()` below, a short, independent restatement of the persona rules and the
     ranking. It does not import or read anything from the project's SQL.
 
+Every dataset also holds a few hand-picked "anchor" users (values exactly on a threshold,
+the no-credit-card vs missing-credit-row distinction, NaN/inf, a key present in one file only).
 Both the published SQLite rows (with their JSON `assignment_trace`) and the published Parquet
 rows are then compared key by key.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -260,42 +263,89 @@ def _base(**overrides: Any) -> Row:
     return row
 
 
-# Anchors present in every example, so the sharpest edge cases are always exercised.
-# (name, {window: (row, dropped files)})
-ANCHORS: list[tuple[str, dict[int, tuple[Row, frozenset[str]]]]] = [
-    ("all_at_threshold", {
-        w: (_base(max_utilization=0.5, median_pay_gap_days=45.0, cash_flow_buffer_months=1.0,
-                  recurring_merchant_count=3, monthly_recurring_spend=50.0,
-                  subscription_share=0.10, growth_rate=0.02, net_inflow=200.0 * (w // 30),
-                  pct_days_below_100=0.30, balance_volatility=1.0), frozenset())
-        for w in WINDOWS}),
-    ("p4_exact_inflow_no_card", {
-        w: (_base(net_inflow=200.0 * (w // 30), max_utilization=None), frozenset())
-        for w in WINDOWS}),
-    ("p4_nan_utilization_is_no_card", {
-        w: (_base(growth_rate=0.05, max_utilization=NAN), frozenset()) for w in WINDOWS}),
-    ("p4_missing_credit_row_fails", {
-        w: (_base(growth_rate=0.05), frozenset({"credit"})) for w in WINDOWS}),
-    ("p4_util_at_030_fails", {
-        w: (_base(growth_rate=0.05, max_utilization=0.30), frozenset()) for w in WINDOWS}),
-    ("p1_flag_null_util_severity_0", {
-        w: (_base(max_utilization=None, is_overdue=True, pct_days_below_100=0.4,
-                  balance_volatility=1.5), frozenset()) for w in WINDOWS}),
-    ("p3_spend_null_share_severity_0", {
-        w: (_base(recurring_merchant_count=3, monthly_recurring_spend=50.0,
-                  subscription_share=None), frozenset()) for w in WINDOWS}),
-    ("p2_p5_tie_on_priority", {
-        w: (_base(median_pay_gap_days=90.0, cash_flow_buffer_months=-1.0,
-                  pct_days_below_100=1.0, balance_volatility=2.0), frozenset()) for w in WINDOWS}),
-    ("inf_everywhere", {
-        w: (_base(max_utilization=INF, median_pay_gap_days=INF, cash_flow_buffer_months=-INF,
-                  monthly_recurring_spend=INF, subscription_share=NAN, growth_rate=INF,
-                  net_inflow=INF, pct_days_below_100=NAN, balance_volatility=INF,
-                  recurring_merchant_count=5), frozenset()) for w in WINDOWS}),
-    ("only_cash_flow_file", {
-        w: (_base(pct_days_below_100=0.3001, balance_volatility=1.0001),
-            frozenset(FILES) - {"cash_flow"}) for w in WINDOWS}),
+# Anchors present in every example, so the sharpest edge cases are always exercised:
+# (name, overrides of _base(), files without a row). A "monthly_inflow" override is written as
+# net_inflow = monthly_inflow * window_days / 30, exact for these values.
+ANCHORS: list[tuple[str, Row, frozenset[str]]] = [
+    (
+        "all_at_threshold",
+        {
+            "max_utilization": 0.5,
+            "median_pay_gap_days": 45.0,
+            "cash_flow_buffer_months": 1.0,
+            "recurring_merchant_count": 3,
+            "monthly_recurring_spend": 50.0,
+            "subscription_share": 0.10,
+            "growth_rate": 0.02,
+            "monthly_inflow": 200.0,
+            "pct_days_below_100": 0.30,
+            "balance_volatility": 1.0,
+        },
+        frozenset(),
+    ),
+    ("p4_exact_inflow_no_card", {"monthly_inflow": 200.0, "max_utilization": None}, frozenset()),
+    ("p4_inflow_just_below", {"monthly_inflow": 199.99, "max_utilization": None}, frozenset()),
+    ("p4_nan_utilization_is_no_card", {"growth_rate": 0.05, "max_utilization": NAN}, frozenset()),
+    ("p4_missing_credit_row_fails", {"growth_rate": 0.05}, frozenset({"credit"})),
+    ("p4_util_at_030_fails", {"growth_rate": 0.05, "max_utilization": 0.30}, frozenset()),
+    (
+        "p1_flag_null_util_severity_0",
+        {
+            "max_utilization": None,
+            "is_overdue": True,
+            "pct_days_below_100": 0.4,
+            "balance_volatility": 1.5,
+        },
+        frozenset(),
+    ),
+    (
+        "p3_spend_null_share_severity_0",
+        {
+            "recurring_merchant_count": 3,
+            "monthly_recurring_spend": 50.0,
+            "subscription_share": None,
+        },
+        frozenset(),
+    ),
+    (
+        "p2_p5_same_priority",
+        {
+            "median_pay_gap_days": 90.0,
+            "cash_flow_buffer_months": -1.0,
+            "pct_days_below_100": 1.0,
+            "balance_volatility": 2.0,
+        },
+        frozenset(),
+    ),
+    (
+        "inf_and_nan_everywhere",
+        {
+            "max_utilization": INF,
+            "median_pay_gap_days": INF,
+            "cash_flow_buffer_months": -INF,
+            "monthly_recurring_spend": INF,
+            "subscription_share": NAN,
+            "growth_rate": INF,
+            "monthly_inflow": INF,
+            "pct_days_below_100": NAN,
+            "balance_volatility": INF,
+            "recurring_merchant_count": 5,
+        },
+        frozenset(),
+    ),
+    (
+        "only_cash_flow_file",
+        {"pct_days_below_100": 0.3001, "balance_volatility": 1.0001},
+        frozenset(FILES) - {"cash_flow"},
+    ),
 ]
+
+
+def _anchor_row(overrides: Row, window_days: int) -> Row:
+    values = dict(overrides)
+    if "monthly_inflow" in values:
+        values["net_inflow"] = values.pop("monthly_inflow") * (window_days // 30)
+    return _base(**values)
 
 
 @dataclass
@@ -306,15 +356,18 @@ class Dataset:
     def __repr__(self) -> str:  # Hypothesis prints the example; the rows would be ~100 kB
         return f"Dataset(as_of={self.as_of}, keys={len(self.rows)})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # Hypothesis' pretty-printer
+        printer.text(repr(self))
+
 
 @st.composite
 def datasets(draw: st.DrawFn) -> Dataset:
     as_of = draw(st.dates(date(2024, 1, 1), date(2026, 12, 31)))
     n_users = draw(st.integers(50, 80))
     data: dict[tuple[str, int], Row] = {}
-    for name, windows in ANCHORS:
-        for w, (row, dropped) in windows.items():
-            data[(f"anchor_{name}", w)] = _keep(row, dropped)
+    for name, overrides, dropped in ANCHORS:
+        for w in WINDOWS:
+            data[(f"anchor_{name}", w)] = _keep(_anchor_row(overrides, w), dropped)
     for i in range(n_users):
         for w in WINDOWS:
             data[(f"u_{i:04d}", w)] = _keep(draw(_row(w)), draw(_DROPPED))
@@ -344,9 +397,7 @@ def _close(actual: Any, expected: float | None) -> bool:
     return math.isclose(actual, expected, rel_tol=SEVERITY_TOL, abs_tol=SEVERITY_TOL)
 
 
-def _compare_sqlite_row(
-    key: tuple[str, int], db: Row, exp: Expected
-) -> list[str]:
+def _compare_sqlite_row(key: tuple[str, int], db: Row, exp: Expected) -> list[str]:
     problems: list[str] = []
 
     def check(what: str, ok: bool, actual: Any, expected: Any) -> None:
@@ -366,13 +417,25 @@ def _compare_sqlite_row(
     check("trace.ranked_persona_ids", ranked == exp.ranked, ranked, exp.ranked)
     for pid in range(1, 6):
         ev = trace["evaluations"][f"persona_{pid}"]
-        check(f"persona_{pid}.matched", ev["matched"] is exp.matched[pid],
-              ev["matched"], exp.matched[pid])
-        check(f"persona_{pid}.severity", _close(ev["severity"], exp.severity[pid]),
-              ev["severity"], exp.severity[pid])
+        check(
+            f"persona_{pid}.matched",
+            ev["matched"] is exp.matched[pid],
+            ev["matched"],
+            exp.matched[pid],
+        )
+        check(
+            f"persona_{pid}.severity",
+            _close(ev["severity"], exp.severity[pid]),
+            ev["severity"],
+            exp.severity[pid],
+        )
         # triggered_by in the SPEC's criterion order for the persona
-        check(f"persona_{pid}.triggered_by", ev["triggered_by"] == exp.triggered_by[pid],
-              ev["triggered_by"], exp.triggered_by[pid])
+        check(
+            f"persona_{pid}.triggered_by",
+            ev["triggered_by"] == exp.triggered_by[pid],
+            ev["triggered_by"],
+            exp.triggered_by[pid],
+        )
     return problems
 
 
@@ -421,19 +484,16 @@ def test_pipeline_agrees_with_reference_on_random_features(
     assert result.ok, result.output[-4000:]
     assert workspace.sqlite_path.exists() and workspace.parquet_path.exists(), result.output[-2000:]
 
-    with sqlite3.connect(workspace.sqlite_path) as conn:
+    with closing(sqlite3.connect(workspace.sqlite_path)) as conn:
         conn.row_factory = sqlite3.Row
-        db_rows = {
-            (r["user_id"], r["window_days"]): dict(r)
-            for r in conn.execute(
-                "select * from persona_assignments where as_of_date = ?", (as_of.isoformat(),)
-            )
-        }
-    pq_rows = {
-        (r["user_id"], r["window_days"]): r
-        for r in pq.read_table(workspace.parquet_path).to_pylist()
-        if r["as_of_date"] == as_of
-    }
+        db_list = [dict(r) for r in conn.execute("select * from persona_assignments")]
+    pq_list = pq.read_table(workspace.parquet_path).to_pylist()
+    # SPEC 3: one row per input key, nothing dropped, nothing extra, one as_of_date.
+    assert len(db_list) == len(pq_list) == len(data)
+    assert {r["as_of_date"] for r in db_list} == {as_of.isoformat()}
+    assert {r["as_of_date"] for r in pq_list} == {as_of}
+    db_rows = {(r["user_id"], r["window_days"]): r for r in db_list}
+    pq_rows = {(r["user_id"], r["window_days"]): r for r in pq_list}
     assert set(db_rows) == set(data), "SQLite keys differ from the input keys (SPEC 3)"
     assert set(pq_rows) == set(data), "Parquet keys differ from the input keys (SPEC 3)"
 

@@ -1,0 +1,16 @@
+{% macro publication_failure_hint(message) %}
+    {#- What to do about a failed export, read from the database error text. -#}
+    {%- set text = (message or '') | lower -%}
+    {%- if 'unable to open database' in text or 'no such file or directory' in text -%}
+        {{ return("The output folder does not exist or cannot be written: create it (make run and "
+            ~ "scripts/assign_personas.py do), or point var sqlite_path / parquet_path elsewhere.") }}
+    {%- elif 'readonly' in text or 'read-only' in text or 'permission denied' in text -%}
+        {{ return("The output file is read-only for this user: make it writable, or point var "
+            ~ "sqlite_path / parquet_path at a writable location.") }}
+    {%- elif 'locked' in text or 'busy' in text -%}
+        {{ return("Another process holds the SQLite database in a transaction (a reader or a "
+            ~ "second run). Nothing was changed; re-run when it has finished.") }}
+    {%- else -%}
+        {{ return("Fix the cause above and re-run; nothing was half-written.") }}
+    {%- endif -%}
+{% endmacro %}
