@@ -211,3 +211,8 @@ def test_failed_gate_leaves_published_outputs_byte_for_byte(
     assert "u_0001" in result.output
     assert "archetype_gets_expected_persona" in result.output
     assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
+    if command[0] == "script":
+        report = result.output.split("Persona assignment validation report", 1)[1]
+        mismatches = report.split("Archetype mismatches, by user:", 1)[1].split("\n\n", 1)[0]
+        assert "u_0001" in mismatches and "expects persona 1, got STABLE" in mismatches
+        assert "RESULT: FAILED - nothing published" in report
