@@ -1,0 +1,268 @@
+"""Faults on the output side: nothing published is ever lost, corrupted or half-written.
+
+SPEC section 6: SQLite is written in one transaction, Parquet last through a
+temporary file and a rename; a failed or killed run leaves each output either
+as it was or fully replaced, and says what went wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import BIN_DIR, DEMO_USERS, PROJECT_DIR, Workspace, to_yaml
+
+LARGE_USERS = 30_000
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sqlite_state(path: Path) -> tuple[str, int, int, list[str]]:
+    """(integrity_check, rows, distinct computed_at, as_of_dates) of the SQLite output."""
+    with sqlite3.connect(path) as connection:
+        integrity = connection.execute("pragma integrity_check").fetchone()[0]
+        rows, runs = connection.execute(
+            "select count(*), count(distinct computed_at) from persona_assignments"
+        ).fetchone()
+        computed = [
+            row[0]
+            for row in connection.execute("select distinct computed_at from persona_assignments")
+        ]
+    return integrity, rows, runs, computed
+
+
+def dbt_command(workspace: Workspace, *args: str) -> list[str]:
+    return [
+        str(BIN_DIR / "dbt"),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(workspace.root / "target"),
+        "--log-path",
+        str(workspace.root / "logs"),
+        "--vars",
+        to_yaml(workspace.vars()),
+    ]
+
+
+@pytest.fixture
+def built(workspace: Workspace) -> Workspace:
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def large_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("large")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_DIR / "scripts" / "generate_features.py"),
+            "--users",
+            str(LARGE_USERS),
+            "--out",
+            str(root / "features"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return root
+
+
+@pytest.fixture
+def large_built(large_data: Path, tmp_path: Path) -> Iterator[Workspace]:
+    shutil.copytree(large_data / "features", tmp_path / "features")
+    shutil.copy2(large_data / "user_archetypes.parquet", tmp_path / "user_archetypes.parquet")
+    (tmp_path / "out").mkdir()
+    workspace = Workspace(tmp_path)
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    yield workspace
+
+
+def kill_when(workspace: Workspace, appears: Path, timeout_s: float = 240) -> bool:
+    """Start `dbt build`; SIGKILL it as soon as `appears` exists. True if it was caught."""
+    process = subprocess.Popen(
+        dbt_command(workspace, "build"),
+        cwd=PROJECT_DIR,
+        env=workspace.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout_s
+    caught = False
+    while process.poll() is None and time.monotonic() < deadline:
+        if appears.exists():
+            process.send_signal(signal.SIGKILL)
+            caught = True
+            break
+        time.sleep(0.002)
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    return caught
+
+
+def test_missing_sqlite_folder_is_a_clear_error(built: Workspace) -> None:
+    parquet_before = digest(built.parquet_path)
+    missing = built.root / "no" / "such" / "folder" / "spendsense.db"
+    result = built.dbt("build", sqlite_path=str(missing))
+    assert not result.ok
+    assert "Not published: the SQLite export failed and rolled back" in result.output
+    assert "The output folder does not exist or cannot be written" in result.output
+    assert not missing.parent.exists()
+    assert digest(built.parquet_path) == parquet_before
+
+
+def test_entry_point_creates_the_output_folders(workspace: Workspace) -> None:
+    sqlite_path = workspace.root / "new" / "app" / "spendsense.db"
+    parquet_path = workspace.root / "new" / "lake" / "persona_assignments.parquet"
+    variables = workspace.vars(sqlite_path=str(sqlite_path), parquet_path=str(parquet_path))
+    result = workspace.script(
+        "assign_personas.py",
+        "--vars",
+        to_yaml(variables),
+        "--report-html",
+        str(workspace.root / "report.html"),
+    )
+    assert result.ok, result.output
+    assert sqlite_state(sqlite_path)[:2] == ("ok", DEMO_USERS * 2)
+    assert pq.read_table(parquet_path).num_rows == DEMO_USERS * 2
+
+
+def test_read_only_sqlite_is_a_clear_error(built: Workspace) -> None:
+    before = (digest(built.sqlite_path), digest(built.parquet_path))
+    # Root ignores file modes; the immutable attribute is what makes the file read-only here.
+    locked = subprocess.run(["chattr", "+i", str(built.sqlite_path)], check=False)
+    if locked.returncode != 0:
+        pytest.fail("chattr +i failed: this test needs a filesystem with file attributes")
+    try:
+        result = built.dbt("build")
+    finally:
+        subprocess.run(["chattr", "-i", str(built.sqlite_path)], check=True)
+    assert not result.ok
+    assert "readonly database" in result.output
+    assert "The output file is read-only" in result.output
+    assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
+
+
+def test_reader_holding_the_database_open_sees_no_corruption(built: Workspace) -> None:
+    before_parquet = digest(built.parquet_path)
+    integrity, rows, _, computed_before = sqlite_state(built.sqlite_path)
+    assert (integrity, rows) == ("ok", DEMO_USERS * 2)
+
+    reader = sqlite3.connect(built.sqlite_path, isolation_level=None, check_same_thread=False)
+    reader.execute("begin")
+    reader.execute("select count(*) from persona_assignments").fetchone()  # holds a read lock
+    try:
+        result = built.dbt("build")
+        seen_by_reader = reader.execute("select count(*) from persona_assignments").fetchone()[0]
+    finally:
+        reader.execute("commit")
+        reader.close()
+
+    assert not result.ok
+    assert "database is locked" in result.output
+    assert "Another process holds the SQLite database" in result.output
+    assert seen_by_reader == DEMO_USERS * 2
+    assert sqlite_state(built.sqlite_path) == ("ok", DEMO_USERS * 2, 1, computed_before)
+    assert digest(built.parquet_path) == before_parquet
+
+
+def test_killed_during_the_sqlite_export_leaves_old_or_new_rows(large_built: Workspace) -> None:
+    expected_rows = LARGE_USERS * 2
+    _, _, _, computed_before = sqlite_state(large_built.sqlite_path)
+    parquet_before = digest(large_built.parquet_path)
+    journal = large_built.sqlite_path.with_name(large_built.sqlite_path.name + "-journal")
+
+    assert kill_when(large_built, journal), "the run ended before the SQLite export began"
+
+    integrity, rows, runs, computed_after = sqlite_state(large_built.sqlite_path)
+    assert integrity == "ok"
+    assert (rows, runs) == (expected_rows, 1)  # all old or all new, never a mix
+    assert computed_after == computed_before  # killed before COMMIT: the old rows
+    assert digest(large_built.parquet_path) == parquet_before
+
+
+def test_killed_during_the_parquet_export_leaves_a_whole_file(large_built: Workspace) -> None:
+    expected_rows = LARGE_USERS * 2
+    parquet_before = digest(large_built.parquet_path)
+    temporary = large_built.parquet_path.with_name("tmp_" + large_built.parquet_path.name)
+
+    caught = kill_when(large_built, temporary)
+
+    table = pq.read_table(large_built.parquet_path)  # never truncated: always readable
+    assert table.num_rows == expected_rows
+    if caught:
+        assert digest(large_built.parquet_path) == parquet_before
+    integrity, rows, runs, _ = sqlite_state(large_built.sqlite_path)
+    assert (integrity, rows, runs) == ("ok", expected_rows, 1)
+
+
+def test_second_concurrent_dbt_run_fails_on_the_lock(built: Workspace) -> None:
+    first = subprocess.Popen(
+        dbt_command(built, "build"),
+        cwd=PROJECT_DIR,
+        env=built.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert first.stdout is not None
+    lines: list[str] = []
+    for line in first.stdout:
+        lines.append(line)
+        if "on-run-start" in line:  # the first run now holds the warehouse
+            break
+    reader = threading.Thread(target=lambda: lines.extend(first.stdout or []))
+    reader.start()
+    second = built.dbt("build")
+    first.wait(timeout=300)
+    reader.join()
+
+    assert not second.ok
+    assert "Could not set lock on file" in second.output
+    assert first.returncode == 0, "".join(lines)
+
+
+def test_second_concurrent_entry_point_run_says_already_running(built: Workspace) -> None:
+    env = built.env()
+    lock_path = Path(env["SPENDSENSE_DUCKDB_PATH"] + ".lock")
+    script = [sys.executable, str(PROJECT_DIR / "scripts" / "assign_personas.py")]
+    arguments = ["--vars", to_yaml(built.vars()), "--report-html", str(built.root / "r.html")]
+    first = subprocess.Popen(
+        [*script, *arguments],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while (
+        not (lock_path.exists() and lock_path.read_text().strip()) and time.monotonic() < deadline
+    ):
+        time.sleep(0.01)
+    second = built.script("assign_personas.py", *arguments)
+    assert first.wait(timeout=300) == 0
+
+    assert not second.ok
+    assert "another persona assignment run is already using" in second.output
+    assert "(locked)" in second.output
+    assert os.path.exists(built.parquet_path)
