@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('persona_gate_violations') }}
+-- depends_on: {{ ref('persona_gate_result') }}
 -- depends_on: {{ ref('export_persona_assignments_sqlite') }}
 
 with
