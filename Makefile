@@ -16,7 +16,7 @@ TEST_DATA := target/test_data
 TEST_VARS := {features_dir: $(TEST_DATA)/features, archetypes_path: $(TEST_DATA)/user_archetypes.parquet, sqlite_path: $(TEST_DATA)/spendsense.db, parquet_path: $(TEST_DATA)/persona_assignments.parquet}
 export SPENDSENSE_DUCKDB_PATH ?= target/spendsense.duckdb
 
-.PHONY: help setup data run test lint dbt-test pytest docs clean
+.PHONY: help setup data run test lint dbt-test pytest chromium docs clean
 
 help:
 	@echo "make run    set up, generate demo data if data/features is absent, assign personas, print the report"
@@ -53,7 +53,11 @@ lint: setup
 dbt-test: setup $(TEST_DATA)/features
 	$(BIN)/dbt build --fail-fast --vars '$(TEST_VARS)'
 
-pytest: setup
+# The browser test drives Debian's chromium; installed here when missing.
+chromium:
+	scripts/ensure_chromium.sh
+
+pytest: setup chromium
 	$(BIN)/python -m pytest
 
 test: lint dbt-test pytest
