@@ -196,7 +196,15 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(path, str) and "'" not in path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
 
-        build_invocation = [*dbt_args("build", args, args.select), "--exclude", REPORTING_SELECTOR]
+        # Unit tests check the logic, not the data: `make test` runs them, a
+        # production run does not need to repeat them on every execution.
+        build_invocation = [
+            *dbt_args("build", args, args.select),
+            "--exclude",
+            REPORTING_SELECTOR,
+            "--exclude-resource-type",
+            "unit_test",
+        ]
         build_ok, results = invoke_dbt(build_invocation)
         if node_status(results, "persona_assignments") != "success":
             print(

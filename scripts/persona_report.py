@@ -181,7 +181,7 @@ def render_text(report: Report) -> str:
         summary = ", ".join(
             f"{count} {status}" for status, count in sorted(report.other_tests.items())
         )
-        lines.append(f"  other data and unit tests: {summary}")
+        lines.append(f"  other data tests: {summary}")
     lines.append("")
     lines.append(
         "RESULT: " + ("PASSED - published" if report.passed else "FAILED - nothing published")

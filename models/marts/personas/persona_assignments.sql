@@ -1,3 +1,13 @@
+{#- A STABLE key's primary_reasoning says why nobody was chosen. -#}
+{%- set no_match_reasoning = ", 'No persona matched: every persona rule failed for this window, so the user is STABLE.')" -%}
+{%- set persona_models = [
+    'int_persona_1_high_utilization',
+    'int_persona_2_variable_income_budgeter',
+    'int_persona_3_subscription_heavy',
+    'int_persona_4_savings_builder',
+    'int_persona_5_cash_flow_stressed',
+] -%}
+
 with
 
 signals as (
@@ -14,23 +24,32 @@ signals as (
 
 ranked_personas as (
 
-    select * from {{ ref('int_persona_evaluations_ranked') }}
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        persona_id,
+        persona_rank
+
+    from {{ ref('int_persona_evaluations_ranked') }}
 
 ),
 
-{% for persona_model in [
-    'int_persona_1_high_utilization',
-    'int_persona_2_variable_income_budgeter',
-    'int_persona_3_subscription_heavy',
-    'int_persona_4_savings_builder',
-    'int_persona_5_cash_flow_stressed',
-] -%}
-persona_{{ loop.index }}_evaluations as (
+personas as (
+
+    select * from {{ ref('personas') }}
+
+),
+
+{% for persona_model in persona_models -%}
+persona_{{ loop.index }} as (
 
     select
         user_id,
         window_days,
         as_of_date,
+        severity as persona_{{ loop.index }}_severity,
+        reasoning as persona_{{ loop.index }}_reasoning,
         evaluation as persona_{{ loop.index }}_evaluation
 
     from {{ ref(persona_model) }}
@@ -39,20 +58,18 @@ persona_{{ loop.index }}_evaluations as (
 
 {% endfor -%}
 
-chosen_personas as (
+-- The ranking, one row per key: which persona holds each rank. Only ids are
+-- aggregated; names, severities and reasoning are looked up afterwards.
+persona_ids_by_rank as (
 
     select
         user_id,
         window_days,
         as_of_date,
-        {%- for slot, rank in [('primary', 1), ('secondary', 2)] %}
-        max(case when persona_rank = {{ rank }} then persona_id end) as {{ slot }}_persona_id,
-        max(case when persona_rank = {{ rank }} then persona_name end) as {{ slot }}_persona_name,
-        max(case when persona_rank = {{ rank }} then priority end) as {{ slot }}_priority,
-        max(case when persona_rank = {{ rank }} then severity end) as {{ slot }}_severity,
-        max(case when persona_rank = {{ rank }} then reasoning end) as {{ slot }}_reasoning,
+        {%- for rank in range(1, persona_models | length + 1) %}
+        max(case when persona_rank = {{ rank }} then persona_id end) as rank_{{ rank }}_persona_id
+        {{- "," if not loop.last }}
         {%- endfor %}
-        {{ ordered_array_agg('persona_id', 'persona_rank') }} as ranked_persona_ids
 
     from ranked_personas
     group by user_id, window_days, as_of_date
@@ -66,37 +83,58 @@ assembled as (
         signals.window_days,
         signals.as_of_date,
         signals.missing_signals,
-        chosen_personas.primary_persona_id,
-        chosen_personas.primary_persona_name,
-        chosen_personas.primary_priority,
-        chosen_personas.primary_severity,
-        chosen_personas.secondary_persona_id,
-        chosen_personas.secondary_persona_name,
-        chosen_personas.secondary_priority,
-        chosen_personas.secondary_severity,
-        case
-            when chosen_personas.primary_persona_id is null then 'STABLE' else 'ASSIGNED'
-        end as status,
-        coalesce(
-            chosen_personas.primary_reasoning,
-            'No persona matched: every persona rule failed for this window, so the user is STABLE.'
-        ) as primary_reasoning,
-        chosen_personas.secondary_reasoning,
-        coalesce(chosen_personas.ranked_persona_ids, {{ empty_array('integer') }})
-            as ranked_persona_ids,
-        persona_1_evaluations.persona_1_evaluation,
-        persona_2_evaluations.persona_2_evaluation,
-        persona_3_evaluations.persona_3_evaluation,
-        persona_4_evaluations.persona_4_evaluation,
-        persona_5_evaluations.persona_5_evaluation
+        persona_ids_by_rank.rank_1_persona_id as primary_persona_id,
+        persona_ids_by_rank.rank_2_persona_id as secondary_persona_id,
+        {% for persona_index in range(1, persona_models | length + 1) -%}
+        persona_{{ persona_index }}.persona_{{ persona_index }}_severity,
+        persona_{{ persona_index }}.persona_{{ persona_index }}_reasoning,
+        persona_{{ persona_index }}.persona_{{ persona_index }}_evaluation,
+        {% endfor -%}
+        {{ array_without_nulls([
+            'persona_ids_by_rank.rank_1_persona_id',
+            'persona_ids_by_rank.rank_2_persona_id',
+            'persona_ids_by_rank.rank_3_persona_id',
+            'persona_ids_by_rank.rank_4_persona_id',
+            'persona_ids_by_rank.rank_5_persona_id',
+        ]) }} as ranked_persona_ids
 
     from signals
-    left join chosen_personas
-        on {{ feature_key_join('signals', 'chosen_personas') }}
-    {%- for persona_index in range(1, 6) %}
-    left join persona_{{ persona_index }}_evaluations
-        on {{ feature_key_join('signals', 'persona_' ~ persona_index ~ '_evaluations') }}
+    left join persona_ids_by_rank
+        on {{ feature_key_join('signals', 'persona_ids_by_rank') }}
+    {%- for persona_index in range(1, persona_models | length + 1) %}
+    left join persona_{{ persona_index }}
+        on {{ feature_key_join('signals', 'persona_' ~ persona_index) }}
     {%- endfor %}
+
+),
+
+chosen as (
+
+    select
+        assembled.*,
+        primary_persona.persona_name as primary_persona_name,
+        primary_persona.priority as primary_priority,
+        secondary_persona.persona_name as secondary_persona_name,
+        secondary_persona.priority as secondary_priority,
+        {%- for slot in ['primary', 'secondary'] %}
+        case assembled.{{ slot }}_persona_id
+            {%- for persona_index in range(1, persona_models | length + 1) %}
+            when {{ persona_index }} then assembled.persona_{{ persona_index }}_severity
+            {%- endfor %}
+        end as {{ slot }}_severity,
+        {{ 'coalesce(' if slot == 'primary' }}case assembled.{{ slot }}_persona_id
+            {%- for persona_index in range(1, persona_models | length + 1) %}
+            when {{ persona_index }} then assembled.persona_{{ persona_index }}_reasoning
+            {%- endfor %}
+        end{{ no_match_reasoning if slot == 'primary' }} as {{ slot }}_reasoning,
+        {%- endfor %}
+        case when assembled.primary_persona_id is null then 'STABLE' else 'ASSIGNED' end as status
+
+    from assembled
+    left join personas as primary_persona
+        on assembled.primary_persona_id = primary_persona.persona_id
+    left join personas as secondary_persona
+        on assembled.secondary_persona_id = secondary_persona.persona_id
 
 ),
 
@@ -121,7 +159,7 @@ final as (
         cast({{ sql_string_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S')) }} as timestamp)
             as computed_at
 
-    from assembled
+    from chosen
 
 )
 

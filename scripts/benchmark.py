@@ -1,0 +1,325 @@
+"""Benchmark the whole pipeline at several sizes and write benchmarks/results.md.
+
+For each size: generate demo features into a scratch folder (timed on its
+own, not counted), then run the pipeline exactly as `make run` does
+(`scripts/assign_personas.py`: dbt build with every data test and the gate,
+both exports, the report) into scratch outputs. Records wall time, peak
+resident memory of the run (dbt runs in-process, so that is the whole tree),
+the slowest dbt nodes from run_results.json, output sizes and users per
+second. With --rerun it runs each size a second time against the SQLite
+file of the first run, which measures replacing existing rows.
+
+The benchmark asserts nothing: it reports. Machines are noisy; compare ratios
+within one run, not seconds across runs.
+
+Examples:
+  python scripts/benchmark.py                          # 10k, 100k, 1M users
+  python scripts/benchmark.py --sizes 75 10000 --rerun
+  python scripts/benchmark.py --sizes 10000000 --no-sqlite   # SQLite export off
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+# Runs the pipeline as its only child and records that child's peak RSS: a
+# fresh process per run, so sizes measured earlier do not leak into the figure.
+MEASURING_WRAPPER = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[2:]).returncode
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+open(sys.argv[1], "w").write(str(peak))
+sys.exit(code)
+"""
+
+
+@dataclass
+class Measurement:
+    users: int
+    label: str
+    generate_s: float
+    wall_s: float
+    peak_rss_gb: float
+    exit_code: int
+    sqlite_gb: float
+    parquet_mb: float
+    slowest_nodes: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def users_per_second(self) -> float:
+        return self.users / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def microseconds_per_user(self) -> float:
+        return 1e6 * self.wall_s / self.users
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def generate(users: int, folder: Path) -> float:
+    started = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_DIR / "scripts" / "generate_features.py"),
+            "--users",
+            str(users),
+            "--out",
+            str(folder / "features"),
+            "--archetypes",
+            str(folder / "user_archetypes.parquet"),
+        ],
+        check=True,
+    )
+    return time.monotonic() - started
+
+
+def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, int]:
+    """Run assign_personas.py in a child process; (wall seconds, peak RSS GB, exit code)."""
+    variables = {
+        "features_dir": str(folder / "features"),
+        "archetypes_path": str(folder / "user_archetypes.parquet"),
+        "sqlite_path": str(folder / "out" / "spendsense.db"),
+        "parquet_path": str(folder / "out" / "persona_assignments.parquet"),
+        "export_sqlite": export_sqlite,
+    }
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "SPENDSENSE_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
+            "DBT_TARGET_PATH": str(folder / "target"),
+            "DBT_LOG_PATH": str(folder / "logs"),
+        }
+    )
+    log_file = folder / "pipeline.log"
+    rss_file = folder / "peak_rss_kb.txt"
+    started = time.monotonic()
+    with open(log_file, "w") as output:
+        process = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                MEASURING_WRAPPER,
+                str(rss_file),
+                sys.executable,
+                str(PROJECT_DIR / "scripts" / "assign_personas.py"),
+                "--vars",
+                json.dumps(variables),
+                "--report-html",
+                str(folder / "persona_report.html"),
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    wall = time.monotonic() - started
+    peak_kb = int(rss_file.read_text()) if rss_file.exists() else 0
+    return wall, peak_kb / 1024 / 1024, process.returncode
+
+
+def slowest_nodes(folder: Path, count: int = 6) -> list[tuple[str, float]]:
+    results_path = folder / "target" / "run_results.json"
+    if not results_path.exists():
+        return []
+    results = json.loads(results_path.read_text())["results"]
+    timed = [(r["unique_id"].split(".")[-1], r["execution_time"]) for r in results]
+    build_results = [t for t in timed if not t[0].startswith("rpt_")]
+    return sorted(build_results, key=lambda item: -item[1])[:count]
+
+
+def size_of(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def measure(users: int, scratch: Path, export_sqlite: bool, rerun: bool) -> list[Measurement]:
+    folder = scratch / f"users_{users}"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "out").mkdir(parents=True)
+    log(f"{users:,} users: generating features (not counted)")
+    generate_s = generate(users, folder)
+    measurements = []
+    for label in ("first run", "re-run") if rerun else ("first run",):
+        log(f"{users:,} users: pipeline, {label} (log: {folder / 'pipeline.log'})")
+        wall, peak, code = run_pipeline(folder, export_sqlite)
+        measurement = Measurement(
+            users=users,
+            label=label,
+            generate_s=generate_s,
+            wall_s=wall,
+            peak_rss_gb=peak,
+            exit_code=code,
+            sqlite_gb=size_of(folder / "out" / "spendsense.db") / 1e9,
+            parquet_mb=size_of(folder / "out" / "persona_assignments.parquet") / 1e6,
+            slowest_nodes=slowest_nodes(folder),
+        )
+        log(
+            f"{users:,} users, {label}: {wall:.1f} s, peak {peak:.2f} GB, exit {code}, "
+            f"{measurement.users_per_second:,.0f} users/s"
+        )
+        measurements.append(measurement)
+    return measurements
+
+
+def environment() -> dict[str, str]:
+    versions = {name: metadata.version(name) for name in ("dbt-core", "dbt-duckdb", "duckdb")}
+    return {
+        "date (UTC)": f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+        "CPUs": str(os.cpu_count()),
+        "memory": f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
+        "python": platform.python_version(),
+        **versions,
+        "platform": platform.platform(),
+    }
+
+
+def svg_plot(measurements: list[Measurement]) -> str:
+    """A log-log plot of wall time against users, as self-contained SVG."""
+    points = [(m.users, m.wall_s) for m in measurements if m.label == "first run" and m.wall_s > 0]
+    width, height, margin = 640, 420, 70
+    if len(points) < 2:
+        return ""
+    xs = [math.log10(u) for u, _ in points]
+    ys = [math.log10(t) for _, t in points]
+    x_lo, x_hi = math.floor(min(xs)), math.ceil(max(xs))
+    y_lo, y_hi = math.floor(min(ys)), math.ceil(max(ys))
+    y_hi = max(y_hi, y_lo + 1)
+
+    def px(x: float) -> float:
+        return margin + (x - x_lo) / (x_hi - x_lo) * (width - 2 * margin)
+
+    def py(y: float) -> float:
+        return height - margin - (y - y_lo) / (y_hi - y_lo) * (height - 2 * margin)
+
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        "font-family='sans-serif' font-size='12'>",
+        f"<rect width='{width}' height='{height}' fill='white'/>",
+    ]
+    for decade in range(x_lo, x_hi + 1):
+        x = px(decade)
+        parts.append(
+            f"<line x1='{x}' y1='{margin}' x2='{x}' y2='{height - margin}' stroke='#ddd'/>"
+        )
+        parts.append(
+            f"<text x='{x}' y='{height - margin + 18}' text-anchor='middle'>1e{decade}</text>"
+        )
+    for decade in range(y_lo, y_hi + 1):
+        y = py(decade)
+        parts.append(f"<line x1='{margin}' y1='{y}' x2='{width - margin}' y2='{y}' stroke='#ddd'/>")
+        parts.append(
+            f"<text x='{margin - 8}' y='{y + 4}' text-anchor='end'>{10**decade:g} s</text>"
+        )
+    # Linear reference: time proportional to users through the largest point.
+    ux, uy = xs[-1], ys[-1]
+    parts.append(
+        f"<line x1='{px(x_lo)}' y1='{py(uy - (ux - x_lo))}' x2='{px(ux)}' y2='{py(uy)}' "
+        "stroke='#999' stroke-dasharray='5,4'/>"
+    )
+    path = " ".join(f"{px(x)},{py(y)}" for x, y in zip(xs, ys, strict=True))
+    parts.append(f"<polyline points='{path}' fill='none' stroke='#1565c0' stroke-width='2'/>")
+    for (users, seconds), x, y in zip(points, xs, ys, strict=True):
+        parts.append(f"<circle cx='{px(x)}' cy='{py(y)}' r='4' fill='#1565c0'/>")
+        parts.append(f"<text x='{px(x) + 6}' y='{py(y) - 6}'>{users:,}: {seconds:.1f} s</text>")
+    parts.append(
+        f"<text x='{width / 2}' y='{height - 20}' text-anchor='middle'>users (log)</text>"
+        f"<text x='18' y='{height / 2}' transform='rotate(-90 18 {height / 2})' "
+        "text-anchor='middle'>wall seconds (log)</text>"
+        f"<text x='{width / 2}' y='24' text-anchor='middle' font-size='14'>Pipeline wall time vs "
+        "users (dashed: linear growth)</text></svg>"
+    )
+    return "\n".join(parts)
+
+
+def markdown(measurements: list[Measurement], command: str, export_sqlite: bool) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Produced by `{command}`. Each row is a full run as `make run` does it (dbt build with",
+        "every data test and the validation gate, "
+        + ("both exports" if export_sqlite else "the Parquet export (SQLite export off)")
+        + ", and the report); feature generation is timed separately and not counted.",
+        "",
+        "| users | run | wall s | µs/user | users/s | peak RSS GB | SQLite GB | Parquet MB "
+        "| generate s | exit |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in measurements:
+        lines.append(
+            f"| {m.users:,} | {m.label} | {m.wall_s:.1f} | {m.microseconds_per_user:.1f} | "
+            f"{m.users_per_second:,.0f} | {m.peak_rss_gb:.2f} | {m.sqlite_gb:.2f} | "
+            f"{m.parquet_mb:.1f} | {m.generate_s:.1f} | {m.exit_code} |"
+        )
+    lines += ["", "Slowest dbt nodes per run (seconds, from run_results.json):", ""]
+    for m in measurements:
+        nodes = ", ".join(f"{name} {seconds:.1f}" for name, seconds in m.slowest_nodes)
+        lines.append(f"- {m.users:,} users, {m.label}: {nodes}")
+    firsts = [m for m in measurements if m.label == "first run"]
+    if len(firsts) >= 2:
+        small, large = firsts[-2], firsts[-1]
+        ratio = large.microseconds_per_user / small.microseconds_per_user
+        lines += [
+            "",
+            f"Growth: seconds per user at {large.users:,} are {ratio:.2f}x those at "
+            f"{small.users:,} (1.0 = perfectly linear).",
+        ]
+    lines += ["", "![wall time vs users](results.svg)", "", "Environment:", ""]
+    lines += [f"- {key}: {value}" for key, value in environment().items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    lines = (__doc__ or "").splitlines()
+    parser = argparse.ArgumentParser(
+        description=lines[0],
+        epilog="\n".join(lines[2:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument(
+        "--scratch", type=Path, default=PROJECT_DIR / "target" / "benchmark", help="work folder"
+    )
+    parser.add_argument("--rerun", action="store_true", help="also time a re-run per size")
+    parser.add_argument("--no-sqlite", action="store_true", help="switch the SQLite export off")
+    parser.add_argument("--results", type=Path, default=PROJECT_DIR / "benchmarks" / "results.md")
+    args = parser.parse_args(argv)
+    if any(size < 1 for size in args.sizes):
+        parser.error("--sizes must be positive numbers of users")
+
+    measurements: list[Measurement] = []
+    for users in sorted(args.sizes):
+        measurements += measure(users, args.scratch, not args.no_sqlite, args.rerun)
+
+    command = "python scripts/benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    report = markdown(measurements, command.strip(), not args.no_sqlite)
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(report)
+    plot = svg_plot(measurements)
+    if plot:
+        args.results.with_suffix(".svg").write_text(plot)
+    print()
+    print(report)
+    log(f"wrote {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
