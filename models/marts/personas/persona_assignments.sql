@@ -1,5 +1,3 @@
-{#- A STABLE key's primary_reasoning says why nobody was chosen. -#}
-{%- set no_match_reasoning = ", 'No persona matched: every persona rule failed for this window, so the user is STABLE.')" -%}
 {%- set persona_models = [
     'int_persona_1_high_utilization',
     'int_persona_2_variable_income_budgeter',
@@ -66,10 +64,11 @@ persona_ids_by_rank as (
         user_id,
         window_days,
         as_of_date,
-        {%- for rank in range(1, persona_models | length + 1) %}
-        max(case when persona_rank = {{ rank }} then persona_id end) as rank_{{ rank }}_persona_id
-        {{- "," if not loop.last }}
-        {%- endfor %}
+        max(case when persona_rank = 1 then persona_id end) as rank_1_persona_id,
+        max(case when persona_rank = 2 then persona_id end) as rank_2_persona_id,
+        max(case when persona_rank = 3 then persona_id end) as rank_3_persona_id,
+        max(case when persona_rank = 4 then persona_id end) as rank_4_persona_id,
+        max(case when persona_rank = 5 then persona_id end) as rank_5_persona_id
 
     from ranked_personas
     group by user_id, window_days, as_of_date
@@ -85,11 +84,21 @@ assembled as (
         signals.missing_signals,
         persona_ids_by_rank.rank_1_persona_id as primary_persona_id,
         persona_ids_by_rank.rank_2_persona_id as secondary_persona_id,
-        {% for persona_index in range(1, persona_models | length + 1) -%}
-        persona_{{ persona_index }}.persona_{{ persona_index }}_severity,
-        persona_{{ persona_index }}.persona_{{ persona_index }}_reasoning,
-        persona_{{ persona_index }}.persona_{{ persona_index }}_evaluation,
-        {% endfor -%}
+        persona_1.persona_1_severity,
+        persona_1.persona_1_reasoning,
+        persona_1.persona_1_evaluation,
+        persona_2.persona_2_severity,
+        persona_2.persona_2_reasoning,
+        persona_2.persona_2_evaluation,
+        persona_3.persona_3_severity,
+        persona_3.persona_3_reasoning,
+        persona_3.persona_3_evaluation,
+        persona_4.persona_4_severity,
+        persona_4.persona_4_reasoning,
+        persona_4.persona_4_evaluation,
+        persona_5.persona_5_severity,
+        persona_5.persona_5_reasoning,
+        persona_5.persona_5_evaluation,
         {{ array_without_nulls([
             'persona_ids_by_rank.rank_1_persona_id',
             'persona_ids_by_rank.rank_2_persona_id',
@@ -116,18 +125,13 @@ chosen as (
         primary_persona.priority as primary_priority,
         secondary_persona.persona_name as secondary_persona_name,
         secondary_persona.priority as secondary_priority,
-        {%- for slot in ['primary', 'secondary'] %}
-        case assembled.{{ slot }}_persona_id
-            {%- for persona_index in range(1, persona_models | length + 1) %}
-            when {{ persona_index }} then assembled.persona_{{ persona_index }}_severity
-            {%- endfor %}
-        end as {{ slot }}_severity,
-        {{ 'coalesce(' if slot == 'primary' }}case assembled.{{ slot }}_persona_id
-            {%- for persona_index in range(1, persona_models | length + 1) %}
-            when {{ persona_index }} then assembled.persona_{{ persona_index }}_reasoning
-            {%- endfor %}
-        end{{ no_match_reasoning if slot == 'primary' }} as {{ slot }}_reasoning,
-        {%- endfor %}
+        {{ persona_column_for('assembled.primary_persona_id', 'severity') }} as primary_severity,
+        {{ persona_column_for('assembled.secondary_persona_id', 'severity') }} as secondary_severity,
+        coalesce(
+            {{ persona_column_for('assembled.primary_persona_id', 'reasoning') }},
+            'No persona matched: every persona rule failed for this window, so the user is STABLE.'
+        ) as primary_reasoning,
+        {{ persona_column_for('assembled.secondary_persona_id', 'reasoning') }} as secondary_reasoning,
         case when assembled.primary_persona_id is null then 'STABLE' else 'ASSIGNED' end as status
 
     from assembled
