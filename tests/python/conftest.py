@@ -88,10 +88,12 @@ class Workspace:
         )
         return env
 
-    def dbt(self, *args: str, vars_yaml: str | None = None, **var_overrides: object) -> DbtResult:
-        """Run `dbt <args>` on this project with this workspace's paths."""
+    def dbt_command(
+        self, *args: str, vars_yaml: str | None = None, **var_overrides: object
+    ) -> list[str]:
+        """The command line of `dbt <args>` on this project with this workspace's paths."""
         vars_text = vars_yaml if vars_yaml is not None else to_yaml(self.vars(**var_overrides))
-        command = [
+        return [
             str(BIN_DIR / "dbt"),
             *args,
             "--project-dir",
@@ -103,7 +105,10 @@ class Workspace:
             "--vars",
             vars_text,
         ]
-        return run(command, env=self.env())
+
+    def dbt(self, *args: str, vars_yaml: str | None = None, **var_overrides: object) -> DbtResult:
+        """Run `dbt <args>` on this project with this workspace's paths."""
+        return run(self.dbt_command(*args, vars_yaml=vars_yaml, **var_overrides), env=self.env())
 
     def script(self, script: str, *args: str) -> DbtResult:
         """Run one of the project's scripts/ entry points with this workspace's env."""
@@ -140,16 +145,14 @@ def to_yaml(values: dict[str, object]) -> str:
     return "{" + ", ".join(f"{key}: {scalar(value)}" for key, value in values.items()) + "}"
 
 
-@pytest.fixture(scope="session")
-def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default 75-user demo data, generated once per session (read-only)."""
-    root = tmp_path_factory.mktemp("demo")
+def generate_demo_data(root: Path, users: int = DEMO_USERS) -> Path:
+    """Run the demo generator into root/features and root/user_archetypes.parquet."""
     completed = subprocess.run(
         [
             sys.executable,
             str(PROJECT_DIR / "scripts" / "generate_features.py"),
             "--users",
-            str(DEMO_USERS),
+            str(users),
             "--out",
             str(root / "features"),
             "--archetypes",
@@ -161,6 +164,12 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert completed.returncode == 0, completed.stderr
     return root
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default 75-user demo data, generated once per session (read-only)."""
+    return generate_demo_data(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import BIN_DIR, DEMO_USERS, PROJECT_DIR, Workspace, to_yaml
+from conftest import DEMO_USERS, PROJECT_DIR, Workspace, generate_demo_data, to_yaml
 
 LARGE_USERS = 30_000
 
@@ -44,21 +44,6 @@ def sqlite_state(path: Path) -> tuple[str, int, int, list[str]]:
     return integrity, rows, runs, computed
 
 
-def dbt_command(workspace: Workspace, *args: str) -> list[str]:
-    return [
-        str(BIN_DIR / "dbt"),
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(workspace.root / "target"),
-        "--log-path",
-        str(workspace.root / "logs"),
-        "--vars",
-        to_yaml(workspace.vars()),
-    ]
-
-
 @pytest.fixture
 def built(workspace: Workspace) -> Workspace:
     result = workspace.dbt("build")
@@ -68,22 +53,7 @@ def built(workspace: Workspace) -> Workspace:
 
 @pytest.fixture(scope="module")
 def large_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("large")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(PROJECT_DIR / "scripts" / "generate_features.py"),
-            "--users",
-            str(LARGE_USERS),
-            "--out",
-            str(root / "features"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return root
+    return generate_demo_data(tmp_path_factory.mktemp("large"), users=LARGE_USERS)
 
 
 @pytest.fixture
@@ -100,7 +70,7 @@ def large_built(large_data: Path, tmp_path: Path) -> Iterator[Workspace]:
 def kill_when(workspace: Workspace, appears: Path, timeout_s: float = 240) -> bool:
     """Start `dbt build`; SIGKILL it as soon as `appears` exists. True if it was caught."""
     process = subprocess.Popen(
-        dbt_command(workspace, "build"),
+        workspace.dbt_command("build"),
         cwd=PROJECT_DIR,
         env=workspace.env(),
         stdout=subprocess.DEVNULL,
@@ -218,7 +188,7 @@ def test_killed_during_the_parquet_export_leaves_a_whole_file(large_built: Works
 
 def test_second_concurrent_dbt_run_fails_on_the_lock(built: Workspace) -> None:
     first = subprocess.Popen(
-        dbt_command(built, "build"),
+        built.dbt_command("build"),
         cwd=PROJECT_DIR,
         env=built.env(),
         stdout=subprocess.PIPE,
