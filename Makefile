@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Optional Spark environment (dbt-spark, pyspark), only for `make test-spark`.
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
 
 # dbt reads profiles.yml from the project, never from a home folder.
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -16,11 +19,12 @@ TEST_DATA := target/test_data
 TEST_VARS := {features_dir: $(TEST_DATA)/features, archetypes_path: $(TEST_DATA)/user_archetypes.parquet, sqlite_path: $(TEST_DATA)/spendsense.db, parquet_path: $(TEST_DATA)/persona_assignments.parquet}
 export SPENDSENSE_DUCKDB_PATH ?= target/spendsense.duckdb
 
-.PHONY: help setup data run test lint dbt-test pytest chromium docs clean
+.PHONY: help setup setup-spark data run test test-spark lint dbt-test pytest chromium docs clean
 
 help:
 	@echo "make run    set up, generate demo data if data/features is absent, assign personas, print the report"
 	@echo "make test   set up, then lint (sqlfluff, ruff), dbt build with every test, and pytest"
+	@echo "make test-spark  build the demo data on DuckDB and on Spark and compare every assignment"
 	@echo "make docs   generate dbt docs and serve them on http://localhost:8080"
 	@echo "make clean  remove target/ and the demo data (keeps .venv)"
 
@@ -32,6 +36,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Spark gets its own virtual environment so that .venv (DuckDB) stays as light as it is.
+$(SPARK_STAMP): requirements-spark.txt
+	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	touch $(SPARK_STAMP)
+
+setup-spark: $(SPARK_STAMP)
 
 data/features:
 	$(MAKE) --no-print-directory setup
@@ -60,7 +73,13 @@ chromium:
 pytest: setup chromium
 	$(BIN)/python -m pytest
 
-test: lint dbt-test pytest
+# The demo data through `--target duckdb` and `--target spark`, every assignment
+# row and trace compared (tests/spark). Spark runs in local mode and needs Java 17.
+test-spark: setup setup-spark
+	@command -v java >/dev/null || { echo "make test-spark needs Java 17: apt-get install openjdk-17-jre-headless"; exit 1; }
+	$(SPARK_VENV)/bin/python -m pytest tests/spark -q -s -p no:cacheprovider
+
+test: lint dbt-test pytest test-spark
 
 docs: setup data
 	$(BIN)/dbt docs generate

@@ -25,6 +25,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -136,14 +137,25 @@ def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, int]:
     return wall, peak_kb / 1024 / 1024, process.returncode
 
 
-def slowest_nodes(folder: Path, count: int = 6) -> list[tuple[str, float]]:
-    results_path = folder / "target" / "run_results.json"
-    if not results_path.exists():
-        return []
-    results = json.loads(results_path.read_text())["results"]
-    timed = [(r["unique_id"].split(".")[-1], r["execution_time"]) for r in results]
-    build_results = [t for t in timed if not t[0].startswith("rpt_")]
-    return sorted(build_results, key=lambda item: -item[1])[:count]
+NODE_TIMING = re.compile(
+    r"\d+ of \d+ (?:OK created sql \w+ model \S+\.|PASS |FAIL |ERROR \S+ )?(?P<name>[\w.]+)"
+    r" [ .]*\[.*? in (?P<seconds>[\d.]+)s\]"
+)
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def slowest_nodes(log_file: Path, count: int = 6) -> list[tuple[str, float]]:
+    """The slowest dbt nodes of the build, read from dbt's per-node log lines.
+
+    run_results.json is not used: the reporting `dbt run` that follows the
+    build overwrites it.
+    """
+    timings: dict[str, float] = {}
+    for line in ANSI_ESCAPE.sub("", log_file.read_text()).splitlines():
+        match = NODE_TIMING.search(line)
+        if match and not match["name"].startswith("rpt_"):
+            timings[match["name"]] = float(match["seconds"])
+    return sorted(timings.items(), key=lambda item: -item[1])[:count]
 
 
 def size_of(path: Path) -> int:
@@ -169,7 +181,7 @@ def measure(users: int, scratch: Path, export_sqlite: bool, rerun: bool) -> list
             exit_code=code,
             sqlite_gb=size_of(folder / "out" / "spendsense.db") / 1e9,
             parquet_mb=size_of(folder / "out" / "persona_assignments.parquet") / 1e6,
-            slowest_nodes=slowest_nodes(folder),
+            slowest_nodes=slowest_nodes(folder / "pipeline.log"),
         )
         log(
             f"{users:,} users, {label}: {wall:.1f} s, peak {peak:.2f} GB, exit {code}, "
@@ -268,7 +280,7 @@ def markdown(measurements: list[Measurement], command: str, export_sqlite: bool)
             f"{m.users_per_second:,.0f} | {m.peak_rss_gb:.2f} | {m.sqlite_gb:.2f} | "
             f"{m.parquet_mb:.1f} | {m.generate_s:.1f} | {m.exit_code} |"
         )
-    lines += ["", "Slowest dbt nodes per run (seconds, from run_results.json):", ""]
+    lines += ["", "Slowest dbt nodes per run (seconds, from dbt's per-node log lines):", ""]
     for m in measurements:
         nodes = ", ".join(f"{name} {seconds:.1f}" for name, seconds in m.slowest_nodes)
         lines.append(f"- {m.users:,} users, {m.label}: {nodes}")

@@ -5,7 +5,7 @@
     -#}
     case
         when round({{ expression }}, 2) = floor(round({{ expression }}, 2))
-            then cast(cast(round({{ expression }}, 2) as bigint) as varchar)
-        else cast(round({{ expression }}, 2) as varchar)
+            then cast(cast(round({{ expression }}, 2) as bigint) as string)
+        else cast(round({{ expression }}, 2) as string)
     end
 {%- endmacro %}

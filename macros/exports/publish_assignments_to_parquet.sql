@@ -1,4 +1,8 @@
 {% macro publish_assignments_to_parquet(assignments) %}
+    {{- return(adapter.dispatch('publish_assignments_to_parquet', 'spendsense_personas')(assignments)) -}}
+{% endmacro %}
+
+{% macro duckdb__publish_assignments_to_parquet(assignments) %}
     {#-
         Post-hook of export_persona_assignments_parquet, which runs after the
         SQLite export. Writes every column of `assignments` but the trace to

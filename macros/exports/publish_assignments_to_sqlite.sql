@@ -11,8 +11,10 @@
         Types are DuckDB's names (VARCHAR, BIGINT, DOUBLE); SQLite stores
         them with text, integer and real affinity.
     -#}
-    {%- if not boolean_var('export_sqlite') -%}
-        {{ log("Notice: var export_sqlite is false: SQLite export skipped.", info=true) }}
+    {%- if not sqlite_export_enabled() -%}
+        {%- if execute -%}
+            {{ log(sqlite_export_skip_notice(), info=true) }}
+        {%- endif -%}
         {{ return('') }}
     {%- endif -%}
     {%- set database_alias = 'persona_sqlite' -%}

@@ -25,6 +25,8 @@
             ~ publication_failure_hint(messages.get('export_persona_assignments_parquet'))
             ~ " Re-running is safe: the SQLite write replaces the same rows."
         ) }}
+    {%- elif sqlite_status == 'success' and parquet_status == 'success' and not sqlite_export_enabled() -%}
+        {{ log("Published: Parquet " ~ var('parquet_path') ~ " (SQLite export skipped).", info=true) }}
     {%- elif sqlite_status == 'success' and parquet_status == 'success' -%}
         {{ log("Published: SQLite " ~ var('sqlite_path') ~ " and Parquet " ~ var('parquet_path') ~ ".", info=true) }}
     {%- elif sqlite_status == 'error'

@@ -10,7 +10,7 @@
     {{ to_json_text(make_struct([
         ('user_id', 'user_id'),
         ('window_days', 'window_days'),
-        ('as_of_date', 'cast(as_of_date as varchar)'),
+        ('as_of_date', 'cast(as_of_date as string)'),
         ('missing_signals', 'missing_signals'),
         ('evaluations', make_struct([
             ('persona_1', 'persona_1_evaluation'),

@@ -1,4 +1,8 @@
 {% macro assert_feature_files_readable() %}
+    {{- return(adapter.dispatch('assert_feature_files_readable', 'spendsense_personas')()) -}}
+{% endmacro %}
+
+{% macro duckdb__assert_feature_files_readable() %}
     {#-
         Run from on-run-start, before any model: every Epic 2 feature file
         declared as a source exists, is Parquet, and has every column the

@@ -1,4 +1,8 @@
 {% macro archetypes_file_exists() %}
+    {{- return(adapter.dispatch('archetypes_file_exists', 'spendsense_personas')()) -}}
+{% endmacro %}
+
+{% macro duckdb__archetypes_file_exists() %}
     {#-
         Whether the optional archetype file (var archetypes_path) exists.
         Checked when a model or test runs; at parse time it answers false.

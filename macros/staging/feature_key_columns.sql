@@ -4,7 +4,7 @@
         contract types: user_id text, window_days integer, as_of_date DATE
         (a DATE, a timestamp or an ISO 'YYYY-MM-DD' string are all accepted).
     -#}
-    cast(user_id as varchar) as user_id,
+    cast(user_id as string) as user_id,
         cast(window_days as integer) as window_days,
         {{ safe_cast_date('as_of_date') }} as as_of_date
 {%- endmacro %}

@@ -14,7 +14,7 @@ publication as (
     select
         'sqlite' as output_format,
         {{ sql_string_literal(path_var('sqlite_path')) }} as output_path,
-        {{ 'true' if boolean_var('export_sqlite') else 'false' }} as is_enabled,
+        {{ 'true' if sqlite_export_enabled() else 'false' }} as is_enabled,
         count(*) as published_row_count,
         count(distinct as_of_date) as published_as_of_date_count
 

@@ -12,10 +12,11 @@ per_user as (
         user_id,
         as_of_date,
         count(distinct coalesce(primary_persona_id, 0)) as distinct_primary_count,
-        string_agg(
-            cast(window_days as varchar) || 'd: ' || coalesce(primary_persona_name, 'STABLE'),
-            '; ' order by window_days
-        ) as primary_by_window
+        {{ ordered_string_agg(
+            "cast(window_days as string) || 'd: ' || coalesce(primary_persona_name, 'STABLE')",
+            "'; '",
+            'window_days',
+        ) }} as primary_by_window
 
     from assignments
     group by user_id, as_of_date

@@ -15,9 +15,9 @@ with
 checked as (
 
     select
-        cast(user_id as varchar) as user_id,
-        cast(window_days as varchar) as window_days,
-        cast(as_of_date as varchar) as as_of_date,
+        cast(user_id as string) as user_id,
+        cast(window_days as string) as window_days,
+        cast(as_of_date as string) as as_of_date,
         {{ finite_or_null(column_name) }} as checked_value
 
     from {{ model }}
@@ -46,10 +46,10 @@ select *
 from out_of_range
 where {{ raise_sql_error(
     sql_string_literal('Impossible value in ' ~ file_path ~ ', column ' ~ column_name ~ ': ')
-    ~ " || cast(checked_value as varchar) || ' for user_id=' || coalesce(user_id, 'NULL')"
+    ~ " || cast(checked_value as string) || ' for user_id=' || coalesce(user_id, 'NULL')"
     ~ " || ' (window_days=' || coalesce(window_days, 'NULL')"
     ~ " || ', as_of_date=' || coalesce(as_of_date, 'NULL') || '); '"
-    ~ " || cast(out_of_range_row_count as varchar) || ' rows affected. '"
+    ~ " || cast(out_of_range_row_count as string) || ' rows affected. '"
     ~ " || " ~ sql_string_literal(
         'Allowed: ' ~ (bounds | join(' and ')) ~ '. Fix the Epic 2 export, then re-run.')
 ) }} is null

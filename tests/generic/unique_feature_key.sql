@@ -11,9 +11,9 @@ with
 duplicated_keys as (
 
     select
-        cast(user_id as varchar) as user_id,
-        cast(window_days as varchar) as window_days,
-        cast(as_of_date as varchar) as as_of_date,
+        cast(user_id as string) as user_id,
+        cast(window_days as string) as window_days,
+        cast(as_of_date as string) as as_of_date,
         count(*) as row_count,
         count(*) over () as duplicated_key_count
 
@@ -29,8 +29,8 @@ where {{ raise_sql_error(
     sql_string_literal('Duplicate key in ' ~ file_path ~ ': user_id=')
     ~ " || coalesce(user_id, 'NULL') || ', window_days=' || coalesce(window_days, 'NULL')"
     ~ " || ', as_of_date=' || coalesce(as_of_date, 'NULL') || ' appears '"
-    ~ " || cast(row_count as varchar) || ' times ('"
-    ~ " || cast(duplicated_key_count as varchar) || ' duplicated keys in all). '"
+    ~ " || cast(row_count as string) || ' times ('"
+    ~ " || cast(duplicated_key_count as string) || ' duplicated keys in all). '"
     ~ " || " ~ sql_string_literal(
         'Each (user_id, window_days, as_of_date) must appear once per feature file: '
         ~ 'fix the Epic 2 export, then re-run.')

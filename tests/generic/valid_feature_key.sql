@@ -11,9 +11,9 @@ with
 invalid_keys as (
 
     select
-        cast(user_id as varchar) as user_id,
-        cast(window_days as varchar) as window_days,
-        cast(as_of_date as varchar) as as_of_date,
+        cast(user_id as string) as user_id,
+        cast(window_days as string) as window_days,
+        cast(as_of_date as string) as as_of_date,
         case
             when user_id is null then 'user_id is NULL'
             when window_days is null then 'window_days is NULL'
@@ -37,7 +37,7 @@ where {{ raise_sql_error(
     ~ " || problem || ' (user_id=' || coalesce(user_id, 'NULL')"
     ~ " || ', window_days=' || coalesce(window_days, 'NULL')"
     ~ " || ', as_of_date=' || coalesce(as_of_date, 'NULL') || '; '"
-    ~ " || cast(invalid_row_count as varchar) || ' such rows). '"
+    ~ " || cast(invalid_row_count as string) || ' such rows). '"
     ~ " || " ~ sql_string_literal(
         'Every row needs user_id, window_days and an ISO as_of_date: fix the Epic 2 export.')
 ) }} is null

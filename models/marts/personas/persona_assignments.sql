@@ -145,8 +145,8 @@ chosen as (
 final as (
 
     select
-        'assign_' || user_id || '_' || cast(window_days as varchar) || 'd_'
-        || cast(as_of_date as varchar) as assignment_id,
+        'assign_' || user_id || '_' || cast(window_days as string) || 'd_'
+        || cast(as_of_date as string) as assignment_id,
         user_id,
         window_days,
         as_of_date,

@@ -61,7 +61,7 @@ key_coverage_violations as (
         as_of_date,
         case
             when is_outside_spine then 'assignment for a key that is not in the feature files'
-            else cast(assignment_count as varchar) || ' assignments for this key (expected 1)'
+            else cast(assignment_count as string) || ' assignments for this key (expected 1)'
         end as detail
 
     from assignments_per_key
@@ -89,7 +89,7 @@ window_coverage_violations as (
         user_id,
         cast(null as integer) as window_days,
         as_of_date,
-        'assigned in ' || cast(window_count as varchar) || ' of {{ windows | length }} windows' as detail
+        'assigned in ' || cast(window_count as string) || ' of {{ windows | length }} windows' as detail
 
     from windows_per_user
     where window_count != {{ windows | length }}
@@ -158,11 +158,11 @@ trace_comparison as (
         ]) }} as trace_texts,
         {{ make_array([
             'assignments.user_id',
-            'cast(assignments.window_days as varchar)',
-            'cast(assignments.as_of_date as varchar)',
+            'cast(assignments.window_days as string)',
+            'cast(assignments.as_of_date as string)',
             'assignments.status',
-            'cast(assignments.primary_persona_id as varchar)',
-            'cast(assignments.secondary_persona_id as varchar)',
+            'cast(assignments.primary_persona_id as string)',
+            'cast(assignments.secondary_persona_id as string)',
             'persona_names.persona_1_name',
             'persona_names.persona_2_name',
             'persona_names.persona_3_name',
@@ -230,10 +230,10 @@ archetype_violations as (
                 then 'archetype ''' || archetype || ''' has no row in the archetype_expectations seed'
             else
                 'archetype ''' || archetype || ''' expects '
-                || coalesce('persona ' || cast(expected_primary_persona_id as varchar), 'STABLE')
+                || coalesce('persona ' || cast(expected_primary_persona_id as string), 'STABLE')
                 || case when expects_secondary then ' with a secondary persona' else '' end
-                || ', got ' || coalesce('persona ' || cast(primary_persona_id as varchar), 'STABLE')
-                || coalesce(' + persona ' || cast(secondary_persona_id as varchar), '')
+                || ', got ' || coalesce('persona ' || cast(primary_persona_id as string), 'STABLE')
+                || coalesce(' + persona ' || cast(secondary_persona_id as string), '')
         end as detail
 
     from archetype_outcomes
@@ -264,7 +264,7 @@ window_disagreement_violations as (
 
     select
         'some_user_differs_between_windows' as check_name,
-        cast(null as varchar) as user_id,
+        cast(null as string) as user_id,
         cast(null as integer) as window_days,
         cast(null as date) as as_of_date,
         'no labelled user has different primary personas in different windows' as detail

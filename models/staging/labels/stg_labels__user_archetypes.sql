@@ -22,8 +22,8 @@ source as (
 source as (
 
     select
-        cast(null as varchar) as user_id,
-        cast(null as varchar) as archetype
+        cast(null as string) as user_id,
+        cast(null as string) as archetype
 
     where false
 
@@ -33,8 +33,8 @@ source as (
 staged as (
 
     select
-        cast(user_id as varchar) as user_id,
-        cast(archetype as varchar) as archetype
+        cast(user_id as string) as user_id,
+        cast(archetype as string) as archetype
 
     from source
 

@@ -1,0 +1,53 @@
+{#- Spark (dbt-spark) versions of the publication macros. -#}
+
+{% macro spark__sqlite_export_enabled() %}
+    {#- The SQLite export needs DuckDB's sqlite extension: never on Spark. -#}
+    {{ return(false) }}
+{% endmacro %}
+
+
+{% macro spark__sqlite_export_skip_notice() %}
+    {{ return("Notice: the SQLite export is DuckDB-only and is skipped on target '" ~ target.name
+        ~ "' (" ~ target.type ~ "); the Parquet output at " ~ var('parquet_path') ~ " is the published result.") }}
+{% endmacro %}
+
+
+{% macro spark__publish_assignments_to_parquet(assignments) %}
+    {#-
+        Spark writes the same columns and types as DuckDB's Parquet export as
+        a Parquet table: a folder at var parquet_path holding one part file
+        (readable as a dataset by Spark, DuckDB, pyarrow or pandas). Spark
+        writes into a staging folder and moves the files in at commit, and
+        replaces what was at that path before.
+    -#}
+    {%- set output = path_var('parquet_path').rstrip('/') -%}
+    {%- for name in ['features_dir', 'archetypes_path'] -%}
+        {%- set protected = path_var(name).rstrip('/') -%}
+        {%- if protected == output or protected.startswith(output ~ '/') -%}
+            {{ exceptions.raise_compiler_error(
+                "var parquet_path = " ~ output ~ " would replace the input at var " ~ name ~ " (" ~ protected
+                ~ "): on Spark the Parquet output is a folder that is replaced whole. "
+                ~ "Point parquet_path at its own folder, e.g. target/spark/persona_assignments.parquet."
+            ) }}
+        {%- endif -%}
+    {%- endfor %}
+    insert overwrite directory {{ sql_string_literal(output) }}
+    using parquet
+    select /*+ COALESCE(1) */
+        assignment_id,
+        user_id,
+        window_days,
+        as_of_date,
+        primary_persona_id,
+        primary_persona_name,
+        primary_priority,
+        primary_severity,
+        secondary_persona_id,
+        secondary_persona_name,
+        secondary_priority,
+        secondary_severity,
+        status,
+        computed_at
+    from {{ assignments }}
+    order by as_of_date, user_id, window_days
+{%- endmacro %}
