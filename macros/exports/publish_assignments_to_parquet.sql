@@ -13,20 +13,7 @@
     -#}
     copy (
         select
-            assignment_id,
-            user_id,
-            window_days,
-            as_of_date,
-            primary_persona_id,
-            primary_persona_name,
-            primary_priority,
-            primary_severity,
-            secondary_persona_id,
-            secondary_persona_name,
-            secondary_priority,
-            secondary_severity,
-            status,
-            computed_at
+            {{ parquet_output_columns() | join(',\n            ') }}
         from {{ assignments }}
         order by as_of_date, user_id, window_days
     ) to {{ sql_string_literal(path_var('parquet_path')) }} (format parquet, use_tmp_file true)
