@@ -101,59 +101,22 @@ END
     {%- set readable = [] -%}
     {%- for source_node in graph.sources.values() | selectattr('source_name', 'equalto', 'epic2_features') -%}
         {%- set path = feature_file_path(source_node.name) -%}
-        {%- if spark_file_count(path) == 0 -%}
-            {%- do problems.append(
-                "Feature file " ~ path ~ " not found (source epic2_features." ~ source_node.name ~ "). "
-                ~ "Put the Epic 2 export there, or point var features_dir at its folder; "
-                ~ "`make data` writes demo files."
-            ) -%}
-        {%- else -%}
+        {%- set facts = {'found': spark_file_count(path) > 0, 'readable': false, 'columns': {}, 'row_count': none} -%}
+        {%- if facts.found -%}
             {%- set row_count = spark_parquet_row_count(path) -%}
-            {%- if row_count < 0 -%}
-                {%- do problems.append(
-                    "Feature file " ~ path ~ " is not a readable Parquet file (empty, truncated or "
-                    ~ "another format). Re-export it from Epic 2 as Parquet, then re-run."
-                ) -%}
-            {%- else -%}
-                {%- set described = run_query(
+            {%- if row_count >= 0 -%}
+                {%- do facts.update({'readable': true, 'row_count': row_count}) -%}
+                {%- for row in run_query(
                     'describe query select * from parquet.' ~ spark_path_literal(path)
-                ) -%}
-                {%- set present = {} -%}
-                {%- for row in described.rows -%}
-                    {%- do present.update({row[0] | lower: row[1]}) -%}
+                ).rows -%}
+                    {%- do facts.columns.update({row[0] | lower: spark_type_as_duckdb(row[1])}) -%}
                 {%- endfor -%}
-                {%- for column in source_node.columns.values() -%}
-                    {%- set actual = present.get(column.name | lower) -%}
-                    {%- if actual is none -%}
-                        {%- do problems.append(
-                            "Feature file " ~ path ~ " has no column '" ~ column.name ~ "' ("
-                            ~ column.data_type ~ "), which the contract requires. "
-                            ~ "Columns present: " ~ (present.keys() | sort | join(', ')) ~ "."
-                        ) -%}
-                    {%- elif not feature_type_is_compatible(column.data_type, spark_type_as_duckdb(actual)) -%}
-                        {%- do problems.append(
-                            "Feature file " ~ path ~ " column '" ~ column.name ~ "' has type "
-                            ~ spark_type_as_duckdb(actual) ~ ", expected " ~ column.data_type
-                            ~ ". Fix the type in the Epic 2 export."
-                        ) -%}
-                    {%- endif -%}
-                {%- endfor -%}
-                {%- if row_count == 0 -%}
-                    {%- do problems.append(
-                        "Feature file " ~ path ~ " has no rows: every user would lose this signal. "
-                        ~ "An empty export usually means the Epic 2 run failed; re-run it, then this."
-                    ) -%}
-                {%- endif -%}
                 {%- do readable.append((source_node, path)) -%}
             {%- endif -%}
         {%- endif -%}
+        {%- do problems.extend(feature_file_problems(path, source_node, facts)) -%}
     {%- endfor -%}
-    {%- if problems -%}
-        {{ exceptions.raise_compiler_error(
-            "The feature files cannot be read as the contract requires:\n  - "
-            ~ (problems | join('\n  - '))
-        ) }}
-    {%- endif -%}
+    {%- do raise_feature_file_problems(problems) -%}
     {%- for source_node, path in readable -%}
         {%- do spark_register_parquet_source(source_node, path) -%}
     {%- endfor -%}
@@ -168,7 +131,7 @@ END
 
 
 {% macro spark_assert_requested_as_of_date_present(feature_paths) %}
-    {#- Spark version of assert_requested_as_of_date_present (same message). -#}
+    {#- Spark version of assert_requested_as_of_date_present: reads the dates, shares the check. -#}
     {%- set requested = requested_as_of_date() -%}
     {%- if requested is none or not feature_paths -%}
         {{ return(none) }}
@@ -184,12 +147,5 @@ END
         "select distinct date_format(as_of_date, 'yyyy-MM-dd') from ("
         ~ date_queries | join(' union ') ~ ") as dates where as_of_date is not null order by 1"
     ).columns[0].values() | list -%}
-    {%- if requested not in present -%}
-        {{ exceptions.raise_compiler_error(
-            "var as_of_date = " ~ requested ~ " matches no row in the feature files under "
-            ~ var('features_dir') ~ ". Dates present: "
-            ~ (present | join(', ') if present else 'none') ~ ". "
-            ~ "Pass one of them, or leave as_of_date unset to evaluate every date."
-        ) }}
-    {%- endif -%}
+    {%- do assert_as_of_date_among(present) -%}
 {% endmacro %}
