@@ -10,7 +10,10 @@
 
         - triggered_by: names of the criteria that passed (empty when unmatched)
         - reasoning: "Matched on ... Severity: ... Priority: ..." (NULL when unmatched)
-        - evaluation: the persona's entry of the JSON audit trace, as a struct
+        - evaluation_json: the persona's entry of the JSON audit trace, as
+          compact JSON text. Serialised here, once per persona model (the
+          five models build in parallel), so the trace only has to splice
+          five finished fragments together.
     -#}
     {%- set triggered_names = [] -%}
     {%- set descriptions = [] -%}
@@ -49,12 +52,12 @@
                 || '. Severity: ' || {{ format_number('severity') }}
                 || '. Priority: ' || priority || '.'
         end as reasoning,
-        {{ make_struct([
+        {{ to_json_text(make_struct([
             ('persona_name', 'persona_name'),
             ('priority', 'priority'),
             ('matched', 'is_matched'),
             ('severity', 'severity'),
             ('criteria', make_struct(criterion_structs)),
             ('triggered_by', triggered_by),
-        ]) }} as evaluation
+        ])) }} as evaluation_json
 {%- endmacro %}

@@ -42,7 +42,7 @@ persona_{{ loop.index }} as (
         as_of_date,
         severity as persona_{{ loop.index }}_severity,
         reasoning as persona_{{ loop.index }}_reasoning,
-        evaluation as persona_{{ loop.index }}_evaluation
+        evaluation_json as persona_{{ loop.index }}_evaluation_json
 
     from {{ ref(persona_model) }}
 
@@ -80,19 +80,19 @@ assembled as (
         persona_ids_by_rank.rank_2_persona_id as secondary_persona_id,
         persona_1.persona_1_severity,
         persona_1.persona_1_reasoning,
-        persona_1.persona_1_evaluation,
+        persona_1.persona_1_evaluation_json,
         persona_2.persona_2_severity,
         persona_2.persona_2_reasoning,
-        persona_2.persona_2_evaluation,
+        persona_2.persona_2_evaluation_json,
         persona_3.persona_3_severity,
         persona_3.persona_3_reasoning,
-        persona_3.persona_3_evaluation,
+        persona_3.persona_3_evaluation_json,
         persona_4.persona_4_severity,
         persona_4.persona_4_reasoning,
-        persona_4.persona_4_evaluation,
+        persona_4.persona_4_evaluation_json,
         persona_5.persona_5_severity,
         persona_5.persona_5_reasoning,
-        persona_5.persona_5_evaluation,
+        persona_5.persona_5_evaluation_json,
         {{ array_without_nulls([
             'persona_ids_by_rank.rank_1_persona_id',
             'persona_ids_by_rank.rank_2_persona_id',

@@ -14,9 +14,36 @@ assignment_keys as (
 
 ),
 
+-- Every column but the trace: this CTE is read by several checks, and the
+-- engine may materialise it; copying ~2 KB of trace per row would double the
+-- gate's cost. The trace check reads the traces once, below.
 assignments as (
 
-    select * from {{ ref('persona_assignments') }}
+    select
+        assignment_id,
+        user_id,
+        window_days,
+        as_of_date,
+        primary_persona_id,
+        secondary_persona_id,
+        status
+
+    from {{ ref('persona_assignments') }}
+
+),
+
+assignment_traces as (
+
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        primary_persona_id,
+        secondary_persona_id,
+        status,
+        assignment_trace
+
+    from {{ ref('persona_assignments') }}
 
 ),
 
@@ -139,11 +166,11 @@ persona_names as (
 trace_comparison as (
 
     select
-        assignments.user_id,
-        assignments.window_days,
-        assignments.as_of_date,
-        assignments.assignment_trace,
-        {{ json_extract_texts('assignments.assignment_trace', [
+        assignment_traces.user_id,
+        assignment_traces.window_days,
+        assignment_traces.as_of_date,
+        assignment_traces.assignment_trace,
+        {{ json_extract_texts('assignment_traces.assignment_trace', [
             '$.user_id',
             '$.window_days',
             '$.as_of_date',
@@ -157,12 +184,12 @@ trace_comparison as (
             '$.evaluations.persona_5.persona_name',
         ]) }} as trace_texts,
         {{ make_array([
-            'assignments.user_id',
-            'cast(assignments.window_days as string)',
-            'cast(assignments.as_of_date as string)',
-            'assignments.status',
-            'cast(assignments.primary_persona_id as string)',
-            'cast(assignments.secondary_persona_id as string)',
+            'assignment_traces.user_id',
+            'cast(assignment_traces.window_days as string)',
+            'cast(assignment_traces.as_of_date as string)',
+            'assignment_traces.status',
+            'cast(assignment_traces.primary_persona_id as string)',
+            'cast(assignment_traces.secondary_persona_id as string)',
             'persona_names.persona_1_name',
             'persona_names.persona_2_name',
             'persona_names.persona_3_name',
@@ -170,7 +197,7 @@ trace_comparison as (
             'persona_names.persona_5_name',
         ]) }} as row_texts
 
-    from assignments
+    from assignment_traces
     cross join persona_names
 
 ),
