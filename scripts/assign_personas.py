@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +42,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = "target/spendsense.duckdb"
 DEFAULT_HTML_REPORT = "target/persona_report.html"
 REPORTING_SELECTOR = "tag:reporting"
+# Page size for a SQLite database this script creates. A trace is about 2 KB,
+# so SQLite's default 4 KB pages hold one row each; 64 KB pages make the file
+# about 1.7x smaller and the export about 2x faster (docs/decisions.md).
+NEW_SQLITE_PAGE_SIZE = 65536
 
 
 class UsageError(Exception):
@@ -171,6 +176,42 @@ def build_report(
     return report
 
 
+def create_sqlite_database(settings: dict[str, Any]) -> Path | None:
+    """Create the SQLite output with large pages when it does not exist yet.
+
+    dbt (through DuckDB) cannot choose the page size of a database it creates,
+    so the entry point prepares an empty one. An existing database, such as
+    the application's own, is never touched here. Returns the path created.
+    """
+    path = settings.get("sqlite_path")
+    if not settings.get("export_sqlite", True) or not isinstance(path, str) or "'" in path:
+        return None
+    database = Path(path)
+    if database.exists():
+        return None
+    database.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(database)
+    try:
+        connection.execute(f"pragma page_size = {NEW_SQLITE_PAGE_SIZE}")
+        connection.execute("vacuum")
+    finally:
+        connection.close()
+    return database
+
+
+def remove_if_still_empty(database: Path | None) -> None:
+    """Remove a database this run created when nothing was published into it."""
+    if database is None or not database.exists():
+        return
+    connection = sqlite3.connect(database)
+    try:
+        (table_count,) = connection.execute("select count(*) from sqlite_master").fetchone()
+    finally:
+        connection.close()
+    if table_count == 0:
+        database.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.chdir(PROJECT_DIR)
@@ -195,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             path = settings.get(key)
             if isinstance(path, str) and "'" not in path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+        created_sqlite = create_sqlite_database(settings)
 
         # Unit tests check the logic, not the data: `make test` runs them, a
         # production run does not need to repeat them on every execution.
@@ -206,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             "unit_test",
         ]
         build_ok, results = invoke_dbt(build_invocation)
+        remove_if_still_empty(created_sqlite)
         if node_status(results, "persona_assignments") != "success":
             print(
                 "\nPersona assignment FAILED before the assignments were built: see the error "

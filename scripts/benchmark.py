@@ -58,6 +58,7 @@ class Measurement:
     exit_code: int
     sqlite_gb: float
     parquet_mb: float
+    warehouse_gb: float
     slowest_nodes: list[tuple[str, float]] = field(default_factory=list)
 
     @property
@@ -181,6 +182,7 @@ def measure(users: int, scratch: Path, export_sqlite: bool, rerun: bool) -> list
             exit_code=code,
             sqlite_gb=size_of(folder / "out" / "spendsense.db") / 1e9,
             parquet_mb=size_of(folder / "out" / "persona_assignments.parquet") / 1e6,
+            warehouse_gb=size_of(folder / "warehouse.duckdb") / 1e9,
             slowest_nodes=slowest_nodes(folder / "pipeline.log"),
         )
         log(
@@ -271,14 +273,14 @@ def markdown(measurements: list[Measurement], command: str, export_sqlite: bool)
         + ", and the report); feature generation is timed separately and not counted.",
         "",
         "| users | run | wall s | µs/user | users/s | peak RSS GB | SQLite GB | Parquet MB "
-        "| generate s | exit |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| DuckDB GB | generate s | exit |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measurements:
         lines.append(
             f"| {m.users:,} | {m.label} | {m.wall_s:.1f} | {m.microseconds_per_user:.1f} | "
             f"{m.users_per_second:,.0f} | {m.peak_rss_gb:.2f} | {m.sqlite_gb:.2f} | "
-            f"{m.parquet_mb:.1f} | {m.generate_s:.1f} | {m.exit_code} |"
+            f"{m.parquet_mb:.1f} | {m.warehouse_gb:.2f} | {m.generate_s:.1f} | {m.exit_code} |"
         )
     lines += ["", "Slowest dbt nodes per run (seconds, from dbt's per-node log lines):", ""]
     for m in measurements:

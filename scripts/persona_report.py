@@ -24,6 +24,8 @@ OUTCOME_ORDER = (
     "Cash Flow Stressed",
     "STABLE",
 )
+# Per-user listings (mismatches, window disagreements) show this many rows.
+LISTED_ROWS = 25
 LINEAGE_URL = "http://localhost:8080/#!/model/model.spendsense_personas.persona_assignments?g_v=1"
 LOCAL_LINEAGE = "index.html#!/model/model.spendsense_personas.persona_assignments?g_v=1"
 
@@ -44,7 +46,9 @@ class Report:
     persona_counts: list[dict[str, Any]] = field(default_factory=list)
     matrix: list[dict[str, Any]] = field(default_factory=list)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
+    mismatch_count: int = 0
     disagreements: list[dict[str, Any]] = field(default_factory=list)
+    disagreement_count: int = 0
     missing_signals: list[dict[str, Any]] = field(default_factory=list)
     outputs: list[dict[str, Any]] = field(default_factory=list)
     gate_tests: list[GateTest] = field(default_factory=list)
@@ -54,6 +58,19 @@ class Report:
     @property
     def has_archetypes(self) -> bool:
         return bool(self.matrix)
+
+
+def query_listing(
+    connection: duckdb.DuckDBPyConnection, model: str, order_by: str
+) -> tuple[list[dict[str, Any]], int]:
+    """The first LISTED_ROWS rows of a per-user reporting model, and how many it has.
+
+    At a million users a listing can hold tens of thousands of rows: the
+    report shows the first ones and the total, and the model has them all.
+    """
+    rows = query(connection, f"select * from {model} order by {order_by} limit {LISTED_ROWS}")
+    (count,) = connection.execute(f"select count(*) from {model}").fetchone()
+    return rows, count
 
 
 def query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
@@ -83,12 +100,11 @@ def read_report_models(warehouse: Path, report: Report) -> None:
             "select * from rpt_archetype_persona_matrix "
             "order by as_of_date, window_days, archetype",
         )
-        report.mismatches = query(
-            connection,
-            "select * from rpt_archetype_mismatches order by as_of_date, user_id, window_days",
+        report.mismatches, report.mismatch_count = query_listing(
+            connection, "rpt_archetype_mismatches", "as_of_date, user_id, window_days"
         )
-        report.disagreements = query(
-            connection, "select * from rpt_window_disagreements order by as_of_date, user_id"
+        report.disagreements, report.disagreement_count = query_listing(
+            connection, "rpt_window_disagreements", "as_of_date, user_id"
         )
         report.missing_signals = query(
             connection, "select * from rpt_missing_signals order by missing_signal"
@@ -125,6 +141,13 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
         cells = (str(row[c]).ljust(w) for c, w in zip(columns, widths, strict=True))
         lines.append("  " + "  ".join(cells))
     return lines
+
+
+def listing_note(rows: list[dict[str, Any]], count: int, model: str) -> list[str]:
+    """A line saying the listing is cut short, when it is."""
+    if count <= len(rows):
+        return []
+    return [f"  ... showing the first {len(rows):,} of {count:,}; query {model} for all of them."]
 
 
 def matrix_cells(report: Report) -> dict[tuple, dict[str, dict[str, Any]]]:
@@ -166,8 +189,12 @@ def render_text(report: Report) -> str:
     lines.append("  (! marks users whose outcome is not the archetype's expected one)")
     lines.append("\nArchetype mismatches, by user:")
     lines += table(report.mismatches, ["user_id", "window_days", "as_of_date", "detail"])
+    lines += listing_note(report.mismatches, report.mismatch_count, "rpt_archetype_mismatches")
     lines.append("\nUsers whose primary persona differs between windows:")
     lines += table(report.disagreements, ["user_id", "as_of_date", "primary_by_window"])
+    lines += listing_note(
+        report.disagreements, report.disagreement_count, "rpt_window_disagreements"
+    )
     lines.append("\nKeys with a missing signal (assigned anyway):")
     lines += table(report.missing_signals, ["missing_signal", "key_count"])
     lines.append("\nOutputs:")
@@ -201,6 +228,10 @@ def _html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html_notes(lines: list[str]) -> str:
+    return "".join(f"<p class='note'>{html.escape(line.strip())}</p>" for line in lines)
 
 
 def _heatmap(title: str, by_archetype: dict[str, dict[str, dict[str, Any]]]) -> str:
@@ -241,6 +272,7 @@ thead th{background:#f0f4f8} .heatmap td.cell{text-align:center;min-width:5.5rem
 .cell.expected{background:rgba(46,125,50,var(--alpha))}
 .cell.mismatch{background:rgba(198,40,40,var(--alpha));outline:2px solid #b71c1c}
 .cell.empty{background:#fafafa} th.row{background:#f0f4f8} .none{color:#829ab1}
+.note{color:#627d98;font-style:italic}
 .status-pass{color:#1b5e20;font-weight:700}
 .status-fail,.status-error{color:#b71c1c;font-weight:700}
 .status-skipped{color:#8d6e00;font-weight:700}
@@ -289,9 +321,17 @@ def render_html(report: Report) -> str:
         "<p>Green: the archetype's expected outcome. Red, outlined: users whose outcome is not "
         "the expected one.</p>" + heatmaps,
         "<h2>Archetype mismatches</h2>"
-        + _html_table(report.mismatches, ["user_id", "window_days", "as_of_date", "detail"]),
+        + _html_table(report.mismatches, ["user_id", "window_days", "as_of_date", "detail"])
+        + _html_notes(
+            listing_note(report.mismatches, report.mismatch_count, "rpt_archetype_mismatches")
+        ),
         "<h2>Users whose primary persona differs between windows</h2>"
-        + _html_table(report.disagreements, ["user_id", "as_of_date", "primary_by_window"]),
+        + _html_table(report.disagreements, ["user_id", "as_of_date", "primary_by_window"])
+        + _html_notes(
+            listing_note(
+                report.disagreements, report.disagreement_count, "rpt_window_disagreements"
+            )
+        ),
         "<h2>Missing signals</h2>"
         + _html_table(report.missing_signals, ["missing_signal", "key_count"]),
         "<h2>Outputs</h2>" + _html_table(report.outputs, ["output", "path", "rows"]),

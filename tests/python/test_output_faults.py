@@ -115,6 +115,35 @@ def test_entry_point_creates_the_output_folders(workspace: Workspace) -> None:
     assert result.ok, result.output
     assert sqlite_state(sqlite_path)[:2] == ("ok", DEMO_USERS * 2)
     assert pq.read_table(parquet_path).num_rows == DEMO_USERS * 2
+    # A database the entry point creates gets 64 KB pages (a ~2 KB trace per row).
+    with sqlite3.connect(sqlite_path) as connection:
+        assert connection.execute("pragma page_size").fetchone() == (65536,)
+
+
+def test_entry_point_leaves_an_existing_database_page_size_alone(workspace: Workspace) -> None:
+    workspace.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        connection.execute("create table users (user_id text primary key)")
+    report = workspace.root / "r.html"
+    arguments = ["--vars", to_yaml(workspace.vars()), "--report-html", str(report)]
+    result = workspace.script("assign_personas.py", *arguments)
+    assert result.ok, result.output
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        assert connection.execute("pragma page_size").fetchone() == (4096,)
+        tables = {row[0] for row in connection.execute("select name from sqlite_master")}
+    assert {"users", "persona_assignments"} <= tables
+
+
+def test_failed_first_run_leaves_no_database_behind(workspace: Workspace) -> None:
+    workspace.feature_file("credit").unlink()
+    report = workspace.root / "r.html"
+    arguments = ["--vars", to_yaml(workspace.vars()), "--report-html", str(report)]
+    result = workspace.script("assign_personas.py", *arguments)
+    assert not result.ok
+    assert "credit.parquet not found" in result.output
+    # The empty database the entry point prepared is removed again.
+    assert not workspace.sqlite_path.exists()
+    assert not workspace.parquet_path.exists()
 
 
 def test_read_only_sqlite_is_a_clear_error(built: Workspace) -> None:

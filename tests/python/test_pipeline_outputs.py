@@ -145,6 +145,42 @@ def test_rerun_replaces_rows_without_duplicates(built: Workspace) -> None:
     assert pq.read_table(built.parquet_path).num_rows == EXPECTED_ROWS
 
 
+def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
+    workspace: Workspace,
+) -> None:
+    # The re-run replaces every row of the table, so the export rebuilds it.
+    workspace.sqlite_path.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        connection.execute("create table users (user_id text primary key, name text)")
+        connection.execute("insert into users values ('u_0001', 'Ada')")
+    log = workspace.root / "logs" / "dbt.log"
+    first = workspace.dbt("build")
+    assert first.ok, first.output
+    first_log_length = len(log.read_text())
+    second = workspace.dbt("build")
+    assert second.ok, second.output
+    assert (
+        "drop table if exists persona_sqlite.main.persona_assignments"
+        in (log.read_text()[first_log_length:])
+    )
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        assert connection.execute("select * from users").fetchall() == [("u_0001", "Ada")]
+        assert connection.execute("select count(*) from persona_assignments").fetchone() == (
+            EXPECTED_ROWS,
+        )
+        indexes = {
+            row[0]
+            for row in connection.execute(
+                "select name from sqlite_master where type = 'index' and sql is not null"
+            )
+        }
+    assert indexes == {
+        "idx_persona_assignments_user_window",
+        "idx_persona_assignments_primary_persona",
+        "idx_persona_assignments_status",
+    }
+
+
 def test_other_tables_and_other_dates_survive(workspace: Workspace, demo_data: Path) -> None:
     workspace.sqlite_path.parent.mkdir(exist_ok=True)
     with sqlite3.connect(workspace.sqlite_path) as connection:
