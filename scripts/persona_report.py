@@ -68,8 +68,14 @@ def query_listing(
     At a million users a listing can hold tens of thousands of rows: the
     report shows the first ones and the total, and the model has them all.
     """
-    rows = query(connection, f"select * from {model} order by {order_by} limit {LISTED_ROWS}")
-    (count,) = connection.execute(f"select count(*) from {model}").fetchone()
+    rows = query(
+        connection,
+        f"select *, count(*) over () as listing_total from {model} "
+        f"order by {order_by} limit {LISTED_ROWS}",
+    )
+    count = rows[0].pop("listing_total") if rows else 0
+    for row in rows[1:]:
+        del row["listing_total"]
     return rows, count
 
 

@@ -6,32 +6,49 @@ assignments as (
 
 ),
 
-per_user as (
+-- Which users disagree is decided on ids alone; the readable summary is then
+-- built for those users only (a few percent of them at scale).
+primary_persona_counts as (
 
     select
         user_id,
         as_of_date,
-        count(distinct coalesce(primary_persona_id, 0)) as distinct_primary_count,
-        {{ ordered_string_agg(
-            "cast(window_days as string) || 'd: ' || coalesce(primary_persona_name, 'STABLE')",
-            "'; '",
-            'window_days',
-        ) }} as primary_by_window
+        count(distinct coalesce(primary_persona_id, 0)) as distinct_primary_count
 
     from assignments
     group by user_id, as_of_date
 
 ),
 
-disagreements as (
+disagreeing_users as (
 
     select
         user_id,
-        as_of_date,
-        primary_by_window
+        as_of_date
 
-    from per_user
+    from primary_persona_counts
     where distinct_primary_count > 1
+
+),
+
+disagreements as (
+
+    select
+        assignments.user_id,
+        assignments.as_of_date,
+        {{ ordered_string_agg(
+            "cast(assignments.window_days as string) || 'd: ' "
+            ~ "|| coalesce(assignments.primary_persona_name, 'STABLE')",
+            "'; '",
+            'assignments.window_days',
+        ) }} as primary_by_window
+
+    from assignments
+    inner join disagreeing_users
+        on
+            assignments.user_id = disagreeing_users.user_id
+            and assignments.as_of_date = disagreeing_users.as_of_date
+    group by assignments.user_id, assignments.as_of_date
 
 )
 

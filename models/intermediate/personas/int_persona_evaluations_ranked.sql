@@ -24,7 +24,6 @@ ranked as (
         evaluations.priority,
         priority_levels.priority_rank,
         evaluations.severity,
-        evaluations.reasoning,
         row_number() over (
             partition by evaluations.user_id, evaluations.window_days, evaluations.as_of_date
             order by

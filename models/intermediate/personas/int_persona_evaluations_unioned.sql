@@ -13,8 +13,7 @@ with
         persona_name,
         priority,
         is_matched,
-        severity,
-        reasoning
+        severity
 
     from {{ ref(persona_model) }}
 
