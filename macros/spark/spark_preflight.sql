@@ -120,32 +120,11 @@ END
     {%- for source_node, path in readable -%}
         {%- do spark_register_parquet_source(source_node, path) -%}
     {%- endfor -%}
-    {%- do spark_assert_requested_as_of_date_present(readable | map(attribute=1) | list) -%}
+    {%- do assert_requested_as_of_date_present(readable | map(attribute=1) | list) -%}
     {%- if spark__archetypes_file_exists() -%}
         {%- for source_node in graph.sources.values() | selectattr('source_name', 'equalto', 'demo_labels') -%}
             {%- do spark_register_parquet_source(source_node, path_var('archetypes_path')) -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return('') }}
-{% endmacro %}
-
-
-{% macro spark_assert_requested_as_of_date_present(feature_paths) %}
-    {#- Spark version of assert_requested_as_of_date_present: reads the dates, shares the check. -#}
-    {%- set requested = requested_as_of_date() -%}
-    {%- if requested is none or not feature_paths -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set date_queries = [] -%}
-    {%- for path in feature_paths -%}
-        {%- do date_queries.append(
-            'select distinct ' ~ safe_cast_date('as_of_date') ~ ' as as_of_date from parquet.'
-            ~ spark_path_literal(path)
-        ) -%}
-    {%- endfor -%}
-    {%- set present = run_query(
-        "select distinct date_format(as_of_date, 'yyyy-MM-dd') from ("
-        ~ date_queries | join(' union ') ~ ") as dates where as_of_date is not null order by 1"
-    ).columns[0].values() | list -%}
-    {%- do assert_as_of_date_among(present) -%}
 {% endmacro %}
