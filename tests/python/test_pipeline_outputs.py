@@ -148,7 +148,8 @@ def test_rerun_replaces_rows_without_duplicates(built: Workspace) -> None:
 def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
     workspace: Workspace,
 ) -> None:
-    # The re-run replaces every row of the table, so the export rebuilds it.
+    # The re-run replaces every row of the table, so the export writes a new
+    # table and swaps it in.
     workspace.sqlite_path.parent.mkdir(exist_ok=True)
     with sqlite3.connect(workspace.sqlite_path) as connection:
         connection.execute("create table users (user_id text primary key, name text)")
@@ -159,12 +160,18 @@ def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
     first_log_length = len(log.read_text())
     second = workspace.dbt("build")
     assert second.ok, second.output
+    second_log = log.read_text()[first_log_length:]
+    assert "drop table persona_sqlite.main.persona_assignments;" in second_log
     assert (
-        "drop table if exists persona_sqlite.main.persona_assignments"
-        in (log.read_text()[first_log_length:])
+        "alter table persona_sqlite.main.persona_assignments__next rename to persona_assignments"
+        in second_log
     )
     with sqlite3.connect(workspace.sqlite_path) as connection:
         assert connection.execute("select * from users").fetchall() == [("u_0001", "Ada")]
+        tables = {
+            row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")
+        }
+        assert tables == {"users", "persona_assignments"}
         assert connection.execute("select count(*) from persona_assignments").fetchone() == (
             EXPECTED_ROWS,
         )
