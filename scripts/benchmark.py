@@ -3,11 +3,12 @@
 For each size: generate demo features into a scratch folder (timed on its
 own, not counted), then run the pipeline exactly as `make run` does
 (`scripts/assign_personas.py`: dbt build with every data test and the gate,
-both exports, the report) into scratch outputs. Records wall time, peak
-resident memory of the run (dbt runs in-process, so that is the whole tree),
-the slowest dbt nodes from run_results.json, output sizes and users per
-second. With --rerun it runs each size a second time against the SQLite
-file of the first run, which measures replacing existing rows.
+both exports, the report) into scratch outputs. Records wall time, CPU
+time (user + system, which varies less than wall time on a shared machine),
+peak resident memory of the run (dbt runs in-process, so that is the whole
+tree), the slowest dbt nodes (from dbt's per-node log lines), output sizes
+and users per second. With --rerun it runs each size a second time against
+the SQLite file of the first run, which measures replacing existing rows.
 
 The benchmark asserts nothing: it reports. Machines are noisy; compare ratios
 within one run, not seconds across runs.
@@ -37,13 +38,15 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
-# Runs the pipeline as its only child and records that child's peak RSS: a
-# fresh process per run, so sizes measured earlier do not leak into the figure.
+# Runs the pipeline as its only child and records that child's peak RSS and
+# CPU time: a fresh process per run, so sizes measured earlier do not leak
+# into the figures.
 MEASURING_WRAPPER = """
-import resource, subprocess, sys
+import json, resource, subprocess, sys
 code = subprocess.run(sys.argv[2:]).returncode
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-open(sys.argv[1], "w").write(str(peak))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu_s = usage.ru_utime + usage.ru_stime
+open(sys.argv[1], "w").write(json.dumps({"peak_kb": usage.ru_maxrss, "cpu_s": cpu_s}))
 sys.exit(code)
 """
 
@@ -54,6 +57,7 @@ class Measurement:
     label: str
     generate_s: float
     wall_s: float
+    cpu_s: float
     peak_rss_gb: float
     exit_code: int
     sqlite_gb: float
@@ -92,8 +96,13 @@ def generate(users: int, folder: Path) -> float:
     return time.monotonic() - started
 
 
-def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, int]:
-    """Run assign_personas.py in a child process; (wall seconds, peak RSS GB, exit code)."""
+def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, float, int]:
+    """Run assign_personas.py in a child process.
+
+    Returns (wall seconds, CPU seconds, peak RSS GB, exit code). CPU seconds
+    (user + system, all threads) vary less than wall time on a shared
+    machine, so they are the better figure for comparing two runs.
+    """
     variables = {
         "features_dir": str(folder / "features"),
         "archetypes_path": str(folder / "user_archetypes.parquet"),
@@ -111,7 +120,7 @@ def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, int]:
         }
     )
     log_file = folder / "pipeline.log"
-    rss_file = folder / "peak_rss_kb.txt"
+    usage_file = folder / "resource_usage.json"
     started = time.monotonic()
     with open(log_file, "w") as output:
         process = subprocess.run(
@@ -119,7 +128,7 @@ def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, int]:
                 sys.executable,
                 "-c",
                 MEASURING_WRAPPER,
-                str(rss_file),
+                str(usage_file),
                 sys.executable,
                 str(PROJECT_DIR / "scripts" / "assign_personas.py"),
                 "--vars",
@@ -134,8 +143,9 @@ def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, int]:
             check=False,
         )
     wall = time.monotonic() - started
-    peak_kb = int(rss_file.read_text()) if rss_file.exists() else 0
-    return wall, peak_kb / 1024 / 1024, process.returncode
+    usage = json.loads(usage_file.read_text()) if usage_file.exists() else {}
+    peak_gb = usage.get("peak_kb", 0) / 1024 / 1024
+    return wall, usage.get("cpu_s", 0.0), peak_gb, process.returncode
 
 
 NODE_TIMING = re.compile(
@@ -172,12 +182,13 @@ def measure(users: int, scratch: Path, export_sqlite: bool, rerun: bool) -> list
     measurements = []
     for label in ("first run", "re-run") if rerun else ("first run",):
         log(f"{users:,} users: pipeline, {label} (log: {folder / 'pipeline.log'})")
-        wall, peak, code = run_pipeline(folder, export_sqlite)
+        wall, cpu, peak, code = run_pipeline(folder, export_sqlite)
         measurement = Measurement(
             users=users,
             label=label,
             generate_s=generate_s,
             wall_s=wall,
+            cpu_s=cpu,
             peak_rss_gb=peak,
             exit_code=code,
             sqlite_gb=size_of(folder / "out" / "spendsense.db") / 1e9,
@@ -186,7 +197,8 @@ def measure(users: int, scratch: Path, export_sqlite: bool, rerun: bool) -> list
             slowest_nodes=slowest_nodes(folder / "pipeline.log"),
         )
         log(
-            f"{users:,} users, {label}: {wall:.1f} s, peak {peak:.2f} GB, exit {code}, "
+            f"{users:,} users, {label}: {wall:.1f} s ({cpu:.1f} CPU s), peak {peak:.2f} GB, "
+            f"exit {code}, "
             f"{measurement.users_per_second:,.0f} users/s"
         )
         measurements.append(measurement)
@@ -272,13 +284,14 @@ def markdown(measurements: list[Measurement], command: str, export_sqlite: bool)
         + ("both exports" if export_sqlite else "the Parquet export (SQLite export off)")
         + ", and the report); feature generation is timed separately and not counted.",
         "",
-        "| users | run | wall s | µs/user | users/s | peak RSS GB | SQLite GB | Parquet MB "
-        "| DuckDB GB | generate s | exit |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| users | run | wall s | CPU s | µs/user | users/s | peak RSS GB | SQLite GB "
+        "| Parquet MB | DuckDB GB | generate s | exit |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measurements:
         lines.append(
-            f"| {m.users:,} | {m.label} | {m.wall_s:.1f} | {m.microseconds_per_user:.1f} | "
+            f"| {m.users:,} | {m.label} | {m.wall_s:.1f} | {m.cpu_s:.1f} | "
+            f"{m.microseconds_per_user:.1f} | "
             f"{m.users_per_second:,.0f} | {m.peak_rss_gb:.2f} | {m.sqlite_gb:.2f} | "
             f"{m.parquet_mb:.1f} | {m.warehouse_gb:.2f} | {m.generate_s:.1f} | {m.exit_code} |"
         )
