@@ -168,10 +168,9 @@ def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
     )
     with sqlite3.connect(workspace.sqlite_path) as connection:
         assert connection.execute("select * from users").fetchall() == [("u_0001", "Ada")]
-        tables = {
-            row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")
-        }
-        assert tables == {"users", "persona_assignments"}
+        tables = connection.execute("select name from sqlite_master where type = 'table'")
+        table_names = {row[0] for row in tables}
+        assert table_names == {"users", "persona_assignments"}
         assert connection.execute("select count(*) from persona_assignments").fetchone() == (
             EXPECTED_ROWS,
         )
@@ -186,6 +185,26 @@ def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
         "idx_persona_assignments_primary_persona",
         "idx_persona_assignments_status",
     }
+
+
+def test_swap_that_cannot_take_the_name_changes_nothing(workspace: Workspace) -> None:
+    # A view already holds the name persona_assignments, so the export's final
+    # rename fails after the rows were written: the whole transaction must roll
+    # back, leaving the database as it was and no half-published table behind.
+    workspace.sqlite_path.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        connection.execute("create table users (user_id text primary key, name text)")
+        connection.execute("insert into users values ('u_0001', 'Ada')")
+        connection.execute("create view persona_assignments as select user_id from users")
+    before = digest(workspace.sqlite_path)
+
+    result = workspace.dbt("build")
+
+    assert not result.ok
+    assert "RENAME TO persona_assignments" in result.output
+    assert "the SQLite export failed and rolled back" in result.output
+    assert digest(workspace.sqlite_path) == before
+    assert not workspace.parquet_path.exists()
 
 
 def test_other_tables_and_other_dates_survive(workspace: Workspace, demo_data: Path) -> None:
