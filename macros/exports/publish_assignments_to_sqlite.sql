@@ -32,7 +32,7 @@
     {%- endif -%}
     {%- set database_alias = 'persona_sqlite' -%}
     {%- set table = database_alias ~ '.main.persona_assignments' -%}
-    {%- set next_table_name = 'persona_assignments__next' -%}
+    {%- set next_table = database_alias ~ '.main.persona_assignments__next' -%}
     {%- set sqlite_path = sql_string_literal(path_var('sqlite_path')) -%}
     {%- set evaluated_dates -%}
         select distinct cast(as_of_date as varchar) from {{ assignments }}
@@ -58,15 +58,15 @@
     {%- endif %}
     -- Only this export creates the next table, and it never outlives the
     -- transaction; dropping a leftover costs nothing.
-    drop table if exists {{ database_alias }}.main.{{ next_table_name }};
-    {{ sqlite_assignments_table_ddl(database_alias ~ '.main.' ~ next_table_name) }};
-    {{ sqlite_assignments_insert(database_alias ~ '.main.' ~ next_table_name, assignments) }};
+    drop table if exists {{ next_table }};
+    {{ sqlite_assignments_table_ddl(next_table) }};
+    {{ sqlite_assignments_insert(next_table, assignments) }};
     {%- if table_exists %}
     drop table {{ table }};
     {%- endif %}
     -- If the table appeared since the check above, the rename fails and the
     -- transaction, with everything in it, is rolled back.
-    alter table {{ database_alias }}.main.{{ next_table_name }} rename to persona_assignments;
+    alter table {{ next_table }} rename to persona_assignments;
     {{ sqlite_assignments_indexes(table) }};
     {%- else %}
     {{ sqlite_assignments_indexes(table) }};
