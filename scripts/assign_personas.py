@@ -114,6 +114,17 @@ def run_lock(warehouse: Path) -> Iterator[bool]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+def warehouse_config(target: str | None) -> dict[str, Any]:
+    """The `config_options` DuckDB opens the warehouse with, from profiles.yml.
+
+    The report must open the warehouse with the same configuration as dbt,
+    which may still hold it open in this process.
+    """
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["spendsense_personas"]
+    output = profile["outputs"].get(target or profile["target"], {})
+    return dict(output.get("config_options") or {})
+
+
 def dbt_args(command: str, args: argparse.Namespace, select: str | None) -> list[str]:
     invocation = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if select:
@@ -156,10 +167,14 @@ def gate_tests(results: list[Any]) -> tuple[list[GateTest], dict[str, int]]:
 
 
 def build_report(
-    build_ok: bool, results: list[Any], settings: dict[str, Any], warehouse: Path
+    build_ok: bool,
+    results: list[Any],
+    settings: dict[str, Any],
+    warehouse: Path,
+    config: dict[str, Any],
 ) -> Report:
     report = Report(passed=build_ok)
-    read_report_models(warehouse, report)
+    read_report_models(warehouse, report, config)
     report.gate_tests, report.other_tests = gate_tests(results)
     if not report.has_archetypes:
         report.gate_tests = [
@@ -260,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         if not reporting_ok:
             print("\nThe reporting models failed to build: see the error above.", file=sys.stderr)
             return 1
-        report = build_report(build_ok, results, settings, warehouse)
+        report = build_report(build_ok, results, settings, warehouse, warehouse_config(args.target))
 
     print(render_text(report))
     args.report_html.parent.mkdir(parents=True, exist_ok=True)

@@ -85,14 +85,17 @@ def query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def read_report_models(warehouse: Path, report: Report) -> None:
+def read_report_models(
+    warehouse: Path, report: Report, config: dict[str, Any] | None = None
+) -> None:
     """Fill `report` from the reporting views of the DuckDB warehouse.
 
-    Opened read-write with no extra configuration, exactly as dbt-duckdb opens
-    it: dbt may still hold the database open in this process, and DuckDB only
-    shares an open database with connections configured the same way.
+    Opened read-write with `config`, the profile's `config_options`, exactly
+    as dbt-duckdb opens it: dbt may still hold the database open in this
+    process, and DuckDB only shares an open database with connections
+    configured the same way.
     """
-    with duckdb.connect(str(warehouse)) as connection:
+    with duckdb.connect(str(warehouse), config=config or {}) as connection:
         report.coverage = query(
             connection, "select * from rpt_assignment_coverage order by as_of_date, window_days"
         )

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -126,6 +127,41 @@ def test_every_trace_parses_and_agrees_with_its_row(built: Workspace) -> None:
         if status == "STABLE":
             assert result["ranked_persona_ids"] == []
             assert "no persona matched" in result["primary_reasoning"].lower()
+
+
+def test_warehouse_stores_traces_with_zstd(built: Workspace) -> None:
+    """profiles.yml creates the warehouse with storage v1.2.0, so the trace column's
+    `using compression zstd` takes effect; on DuckDB's default storage it silently
+    would not (the traces would be stored uncompressed)."""
+    with duckdb.connect(str(built.duckdb_path), read_only=True) as connection:
+        (storage_version,) = connection.execute(
+            "select tags['storage_version'] from duckdb_databases() "
+            "where database_name = current_database()"
+        ).fetchone()
+        methods = {
+            method
+            for (method,) in connection.execute(
+                "select distinct compression from pragma_storage_info('persona_assignments') "
+                "where column_name = 'assignment_trace' and segment_type = 'VARCHAR'"
+            ).fetchall()
+        }
+    assert storage_version == "v1.2.0+"
+    assert methods == {"ZSTD"}
+
+
+def test_warehouse_in_the_old_storage_format_is_named_with_the_fix(
+    workspace: Workspace,
+) -> None:
+    duckdb.connect(str(workspace.duckdb_path)).close()  # DuckDB's default: storage v1.0.0
+    warned = workspace.dbt("seed", "--select", "priority_levels")
+    assert warned.ok, warned.output
+    assert f"The DuckDB warehouse {workspace.duckdb_path} uses storage v1.0.0+" in warned.output
+    assert "Delete that file" in warned.output
+
+    workspace.duckdb_path.unlink()
+    recreated = workspace.dbt("seed", "--select", "priority_levels")
+    assert recreated.ok, recreated.output
+    assert "cannot compress strings with ZSTD" not in recreated.output
 
 
 def test_parquet_has_real_types_and_no_trace(built: Workspace) -> None:
