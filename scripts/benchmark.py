@@ -9,6 +9,8 @@ peak resident memory of the run (dbt runs in-process, so that is the whole
 tree), the slowest dbt nodes (from dbt's per-node log lines), output sizes
 and users per second. With --rerun it runs each size a second time against
 the SQLite file of the first run, which measures replacing existing rows.
+With --repeat N it makes N first runs (each from nothing) and N re-runs per
+size and reports the median run, with every run's wall time beside it.
 
 The benchmark asserts nothing: it reports. Machines are noisy; compare ratios
 within one run, not seconds across runs.
@@ -16,6 +18,7 @@ within one run, not seconds across runs.
 Examples:
   python scripts/benchmark.py                          # 10k, 100k, 1M users
   python scripts/benchmark.py --sizes 75 10000 --rerun
+  python scripts/benchmark.py --rerun --repeat 3       # median of three runs each
   python scripts/benchmark.py --sizes 10000000 --no-sqlite   # SQLite export off
 """
 
@@ -64,6 +67,8 @@ class Measurement:
     parquet_mb: float
     warehouse_gb: float
     slowest_nodes: list[tuple[str, float]] = field(default_factory=list)
+    # Wall seconds of every repetition (--repeat); this measurement is their median run.
+    wall_runs: list[float] = field(default_factory=list)
 
     @property
     def users_per_second(self) -> float:
@@ -173,7 +178,45 @@ def size_of(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def measure(users: int, scratch: Path, export_sqlite: bool, rerun: bool) -> list[Measurement]:
+def reset_outputs(folder: Path) -> None:
+    """Remove what a pipeline run leaves behind, so the next run is a first run again."""
+    for name in ("target", "logs"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    for path in [*(folder / "out").iterdir(), *folder.glob("warehouse.duckdb*")]:
+        path.unlink()
+
+
+def run_once(
+    users: int, label: str, folder: Path, generate_s: float, export_sqlite: bool
+) -> Measurement:
+    wall, cpu, peak, code = run_pipeline(folder, export_sqlite)
+    return Measurement(
+        users=users,
+        label=label,
+        generate_s=generate_s,
+        wall_s=wall,
+        cpu_s=cpu,
+        peak_rss_gb=peak,
+        exit_code=code,
+        sqlite_gb=size_of(folder / "out" / "spendsense.db") / 1e9,
+        parquet_mb=size_of(folder / "out" / "persona_assignments.parquet") / 1e6,
+        warehouse_gb=size_of(folder / "warehouse.duckdb") / 1e9,
+        slowest_nodes=slowest_nodes(folder / "pipeline.log"),
+    )
+
+
+def median_run(runs: list[Measurement]) -> Measurement:
+    """The run with the median wall time (the lower one of the middle two), all times attached."""
+    ordered = sorted(runs, key=lambda run: run.wall_s)
+    median = ordered[(len(ordered) - 1) // 2]
+    median.wall_runs = [run.wall_s for run in runs]
+    return median
+
+
+def measure(
+    users: int, scratch: Path, export_sqlite: bool, rerun: bool, repeat: int = 1
+) -> list[Measurement]:
+    """First runs (each from nothing) and, with `rerun`, re-runs against the last SQLite file."""
     folder = scratch / f"users_{users}"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "out").mkdir(parents=True)
@@ -181,27 +224,20 @@ def measure(users: int, scratch: Path, export_sqlite: bool, rerun: bool) -> list
     generate_s = generate(users, folder)
     measurements = []
     for label in ("first run", "re-run") if rerun else ("first run",):
-        log(f"{users:,} users: pipeline, {label} (log: {folder / 'pipeline.log'})")
-        wall, cpu, peak, code = run_pipeline(folder, export_sqlite)
-        measurement = Measurement(
-            users=users,
-            label=label,
-            generate_s=generate_s,
-            wall_s=wall,
-            cpu_s=cpu,
-            peak_rss_gb=peak,
-            exit_code=code,
-            sqlite_gb=size_of(folder / "out" / "spendsense.db") / 1e9,
-            parquet_mb=size_of(folder / "out" / "persona_assignments.parquet") / 1e6,
-            warehouse_gb=size_of(folder / "warehouse.duckdb") / 1e9,
-            slowest_nodes=slowest_nodes(folder / "pipeline.log"),
-        )
-        log(
-            f"{users:,} users, {label}: {wall:.1f} s ({cpu:.1f} CPU s), peak {peak:.2f} GB, "
-            f"exit {code}, "
-            f"{measurement.users_per_second:,.0f} users/s"
-        )
-        measurements.append(measurement)
+        runs = []
+        for attempt in range(1, repeat + 1):
+            if label == "first run":
+                reset_outputs(folder)
+            pipeline_log = folder / "pipeline.log"
+            log(f"{users:,} users: pipeline, {label} {attempt}/{repeat} (log: {pipeline_log})")
+            run = run_once(users, label, folder, generate_s, export_sqlite)
+            log(
+                f"{users:,} users, {label} {attempt}/{repeat}: {run.wall_s:.1f} s "
+                f"({run.cpu_s:.1f} CPU s), peak {run.peak_rss_gb:.2f} GB, exit {run.exit_code}, "
+                f"{run.users_per_second:,.0f} users/s"
+            )
+            runs.append(run)
+        measurements.append(median_run(runs))
     return measurements
 
 
@@ -279,18 +315,20 @@ def markdown(measurements: list[Measurement], command: str, export_sqlite: bool)
     lines = [
         "# Benchmark results",
         "",
-        f"Produced by `{command}`. Each row is a full run as `make run` does it (dbt build with",
-        "every data test and the validation gate, "
+        f"Produced by `{command}`. Each run is a full run as `make run` does it (dbt build",
+        "with every data test and the validation gate, "
         + ("both exports" if export_sqlite else "the Parquet export (SQLite export off)")
         + ", and the report); feature generation is timed separately and not counted.",
+        "With several runs per row, the row is the run with the median wall time.",
         "",
-        "| users | run | wall s | CPU s | µs/user | users/s | peak RSS GB | SQLite GB "
-        "| Parquet MB | DuckDB GB | generate s | exit |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| users | run | wall s | all runs, wall s | CPU s | µs/user | users/s | peak RSS GB "
+        "| SQLite GB | Parquet MB | DuckDB GB | generate s | exit |",
+        "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measurements:
+        all_runs = ", ".join(f"{seconds:.1f}" for seconds in m.wall_runs)
         lines.append(
-            f"| {m.users:,} | {m.label} | {m.wall_s:.1f} | {m.cpu_s:.1f} | "
+            f"| {m.users:,} | {m.label} | {m.wall_s:.1f} | {all_runs} | {m.cpu_s:.1f} | "
             f"{m.microseconds_per_user:.1f} | "
             f"{m.users_per_second:,.0f} | {m.peak_rss_gb:.2f} | {m.sqlite_gb:.2f} | "
             f"{m.parquet_mb:.1f} | {m.warehouse_gb:.2f} | {m.generate_s:.1f} | {m.exit_code} |"
@@ -325,15 +363,23 @@ def main(argv: list[str] | None = None) -> int:
         "--scratch", type=Path, default=PROJECT_DIR / "target" / "benchmark", help="work folder"
     )
     parser.add_argument("--rerun", action="store_true", help="also time a re-run per size")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per size and kind; the table shows the median run (default: %(default)s)",
+    )
     parser.add_argument("--no-sqlite", action="store_true", help="switch the SQLite export off")
     parser.add_argument("--results", type=Path, default=PROJECT_DIR / "benchmarks" / "results.md")
     args = parser.parse_args(argv)
     if any(size < 1 for size in args.sizes):
         parser.error("--sizes must be positive numbers of users")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
 
     measurements: list[Measurement] = []
     for users in sorted(args.sizes):
-        measurements += measure(users, args.scratch, not args.no_sqlite, args.rerun)
+        measurements += measure(users, args.scratch, not args.no_sqlite, args.rerun, args.repeat)
 
     command = "python scripts/benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv)
     report = markdown(measurements, command.strip(), not args.no_sqlite)
