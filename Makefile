@@ -11,7 +11,6 @@ SPARK_STAMP := $(SPARK_VENV)/.installed
 
 # dbt reads profiles.yml from the project, never from a home folder.
 export DBT_PROFILES_DIR := $(CURDIR)
-export SPENDSENSE_DUCKDB_EXTENSION_DIR := $(CURDIR)/$(VENV)/duckdb_extensions
 
 # `make test` runs the pipeline on its own copy of the demo data, so it never
 # touches data/ (where `make run` publishes).
@@ -19,7 +18,7 @@ TEST_DATA := target/test_data
 TEST_VARS := {features_dir: $(TEST_DATA)/features, archetypes_path: $(TEST_DATA)/user_archetypes.parquet, sqlite_path: $(TEST_DATA)/spendsense.db, parquet_path: $(TEST_DATA)/persona_assignments.parquet}
 export SPENDSENSE_DUCKDB_PATH ?= target/spendsense.duckdb
 
-.PHONY: help setup setup-spark data run test test-spark lint dbt-test pytest chromium docs clean
+.PHONY: help setup setup-spark java data run test test-spark lint dbt-test pytest chromium docs clean
 
 help:
 	@echo "make run    set up, generate demo data if data/features is absent, assign personas, print the report"
@@ -32,13 +31,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(BIN)/python scripts/install_duckdb_extensions.py
 	touch $(STAMP)
 
 setup: $(STAMP)
 
+# Spark needs Java 17; checked before anything is installed (pyspark is about 630 MB).
+java:
+	@command -v java >/dev/null || { echo "Spark needs Java 17, and java is not on PATH: apt-get install openjdk-17-jre-headless, then re-run."; exit 1; }
+
 # Spark gets its own virtual environment so that .venv (DuckDB) stays as light as it is.
-$(SPARK_STAMP): requirements-spark.txt
+$(SPARK_STAMP): requirements-spark.txt | java
 	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
@@ -48,7 +50,7 @@ setup-spark: $(SPARK_STAMP)
 
 data/features:
 	$(MAKE) --no-print-directory setup
-	$(BIN)/python scripts/generate_features.py --out data/features
+	$(BIN)/python scripts/generate_features.py --out data/features --archetypes data/user_archetypes.parquet
 
 data: data/features
 
@@ -56,11 +58,11 @@ run: setup data
 	$(BIN)/python scripts/assign_personas.py
 
 $(TEST_DATA)/features: | $(STAMP)
-	$(BIN)/python scripts/generate_features.py --out $(TEST_DATA)/features
+	$(BIN)/python scripts/generate_features.py --out $(TEST_DATA)/features --archetypes $(TEST_DATA)/user_archetypes.parquet
 
 lint: setup
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
+	$(BIN)/ruff check scripts tests plugins
+	$(BIN)/ruff format --check scripts tests plugins
 	$(BIN)/sqlfluff lint models analyses tests
 
 dbt-test: setup $(TEST_DATA)/features
@@ -75,8 +77,7 @@ pytest: setup chromium
 
 # The demo data through `--target duckdb` and `--target spark`, every assignment
 # row and trace compared (tests/spark). Spark runs in local mode and needs Java 17.
-test-spark: setup setup-spark
-	@command -v java >/dev/null || { echo "make test-spark needs Java 17: apt-get install openjdk-17-jre-headless"; exit 1; }
+test-spark: java setup setup-spark
 	$(SPARK_VENV)/bin/python -m pytest tests/spark -q -s -p no:cacheprovider
 
 test: lint dbt-test pytest test-spark

@@ -12,9 +12,10 @@ user and window (window_days 30 and 180), ordered by user_id then window_days:
     cash_flow.parquet      pct_days_below_100, balance_volatility, min/max/avg_balance
 
 Every file also carries the keys user_id (u_0001, ...), window_days and as_of_date.
-A sixth file, user_archetypes.parquet (default: next to the --out folder), labels every
-user with the archetype the data was drawn from, so the persona assignment can be checked
-against what the data was built to show.
+A sixth file, user_archetypes.parquet (default: in the --out folder too; --archetypes puts
+it elsewhere, as `make run` does with data/user_archetypes.parquet), labels every user with
+the archetype the data was drawn from, so the persona assignment can be checked against what
+the data was built to show.
 
 Users cycle through a fixed 75-slot table of archetypes (ARCHETYPE_COUNTS), so any user
 count that is a multiple of 75 has exactly those proportions. Values are drawn per chunk of
@@ -22,7 +23,8 @@ users from numpy generators seeded by (--seed, chunk index): the same arguments 
 the same values, and growing --users keeps the values of the users that already existed.
 
 Example:
-    python scripts/generate_features.py --users 75 --seed 42 --out data/features
+    python scripts/generate_features.py --users 75 --seed 42 --out data/features \
+        --archetypes data/user_archetypes.parquet
 """
 
 from __future__ import annotations
@@ -740,7 +742,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--archetypes",
         type=Path,
         default=None,
-        help=f"archetype label file (default: <parent of --out>/{ARCHETYPES_FILE})",
+        help=f"archetype label file (default: <--out>/{ARCHETYPES_FILE})",
     )
     return parser
 
@@ -748,7 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    archetypes_path: Path = args.archetypes or args.out.parent / ARCHETYPES_FILE
+    archetypes_path: Path = args.archetypes or args.out / ARCHETYPES_FILE
     if args.out.exists() and not args.out.is_dir():
         parser.error(f"--out {args.out} exists and is not a folder; pick another path")
     paths = generate(

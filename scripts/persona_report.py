@@ -32,10 +32,11 @@ LOCAL_LINEAGE = "index.html#!/model/model.spendsense_personas.persona_assignment
 
 @dataclass(frozen=True)
 class GateTest:
-    """One error-severity test of the run and how it ended."""
+    """One error-severity test of the run and how it ended (and why, when skipped)."""
 
     name: str
     status: str
+    skip_reason: str | None = None
 
 
 @dataclass
@@ -52,6 +53,8 @@ class Report:
     missing_signals: list[dict[str, Any]] = field(default_factory=list)
     outputs: list[dict[str, Any]] = field(default_factory=list)
     gate_tests: list[GateTest] = field(default_factory=list)
+    # check_name -> why persona_gate_checks skipped it in this run
+    skipped_checks: dict[str, str] = field(default_factory=dict)
     other_tests: dict[str, int] = field(default_factory=dict)
     passed: bool = False
 
@@ -118,6 +121,13 @@ def read_report_models(
         report.missing_signals = query(
             connection, "select * from rpt_missing_signals order by missing_signal"
         )
+        report.skipped_checks = {
+            row["check_name"]: row["skip_reason"]
+            for row in query(
+                connection,
+                "select check_name, skip_reason from persona_gate_checks where not is_applied",
+            )
+        }
 
 
 def read_outputs(sqlite_path: Path, parquet_path: Path, export_sqlite: bool) -> list[dict]:
@@ -180,6 +190,9 @@ def render_text(report: Report) -> str:
     lines.append("\nArchetype x primary persona (rows: archetype, columns: outcome):")
     if not report.has_archetypes:
         lines.append("  SKIPPED: no archetype file, so the archetype checks did not apply.")
+    elif "archetype_gets_expected_persona" in report.skipped_checks:
+        reason = report.skipped_checks["archetype_gets_expected_persona"]
+        lines.append(f"  The archetype checks were skipped: {reason}.")
     for (as_of_date, window_days), by_archetype in matrix_cells(report).items():
         lines.append(f"  {as_of_date}, {window_days}-day window")
         header = ["archetype"] + [o[:12] for o in OUTCOME_ORDER]
@@ -210,8 +223,11 @@ def render_text(report: Report) -> str:
     lines += table(report.outputs, ["output", "path", "rows"])
     lines.append("\nGate tests (SPEC section 7):")
     lines += table(
-        [{"test": t.name, "status": t.status.upper()} for t in report.gate_tests],
-        ["test", "status"],
+        [
+            {"test": t.name, "status": t.status.upper(), "why skipped": t.skip_reason or ""}
+            for t in report.gate_tests
+        ],
+        ["test", "status", "why skipped"] if report.skipped_checks else ["test", "status"],
     )
     if report.other_tests:
         summary = ", ".join(
@@ -303,14 +319,16 @@ def render_html(report: Report) -> str:
     )
     gate_rows = "".join(
         f"<tr><td>{html.escape(t.name)}</td>"
-        f"<td class='status-{html.escape(t.status)}'>{html.escape(t.status.upper())}</td></tr>"
+        f"<td class='status-{html.escape(t.status)}'>{html.escape(t.status.upper())}</td>"
+        f"<td>{html.escape(t.skip_reason or '')}</td></tr>"
         for t in report.gate_tests
     )
     sections = [
         f"<h1>Persona assignment validation report</h1>{verdict}",
         f"<p>Lineage of the published model: <a href='{LOCAL_LINEAGE}'>dbt docs (generated)</a>"
         f" &middot; <a href='{LINEAGE_URL}'>dbt docs served by <code>make docs</code></a></p>",
-        "<h2>Gate tests</h2><table><thead><tr><th>test</th><th>status</th></tr></thead>"
+        "<h2>Gate tests</h2><table><thead><tr><th>test</th><th>status</th><th>why skipped</th>"
+        "</tr></thead>"
         f"<tbody>{gate_rows}</tbody></table>",
         "<h2>Coverage</h2>"
         + _html_table(

@@ -9,11 +9,14 @@
         {%- for name in ['features_dir', 'archetypes_path', 'sqlite_path', 'parquet_path'] -%}
             {%- do path_var(name) -%}
         {%- endfor -%}
-        {%- for name in persona_threshold_var_names() + ['days_per_month'] -%}
-            {%- do number_var(name) -%}
+        {%- for name in persona_thresholds() -%}
+            {%- do threshold_var(name) -%}
         {%- endfor -%}
+        {%- do threshold_var('days_per_month', unit='days', divisor=true) -%}
         {%- do boolean_var('export_sqlite') -%}
+        {%- do boolean_var('check_free_disk_space') -%}
         {%- do configured_windows() -%}
         {%- do requested_as_of_date() -%}
+        {%- do allowed_incomplete_feature_files() -%}
     {%- endif -%}
 {% endmacro %}

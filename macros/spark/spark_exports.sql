@@ -12,13 +12,15 @@
 {% endmacro %}
 
 
-{% macro spark__publish_assignments_to_parquet(assignments) %}
+{% macro spark__publish_assignments_to_parquet(published) %}
     {#-
         Spark writes the same columns and types as DuckDB's Parquet export as
         a Parquet table: a folder at var parquet_path holding one part file
         (readable as a dataset by Spark, DuckDB, pyarrow or pandas). Spark
         writes into a staging folder and moves the files in at commit, and
-        replaces what was at that path before.
+        replaces what was at that path before. `published` is a table in the
+        warehouse, so the previous output it kept rows from has been read
+        in full before this overwrites it.
     -#}
     {%- set output = path_var('parquet_path').rstrip('/') -%}
     {%- for name in ['features_dir', 'archetypes_path'] -%}
@@ -33,8 +35,7 @@
     {%- endfor %}
     insert overwrite directory {{ sql_string_literal(output) }}
     using parquet
-    select /*+ COALESCE(1) */
-        {{ parquet_output_columns() | join(',\n        ') }}
-    from {{ assignments }}
+    select /*+ COALESCE(1) */ *
+    from {{ published }}
     order by as_of_date, user_id, window_days
 {%- endmacro %}

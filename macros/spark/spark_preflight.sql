@@ -1,17 +1,11 @@
 {#-
-    Spark (dbt-spark) versions of the on-run-start preflight and of the
-    archetype-file check. DuckDB answers "does this file exist / is it
-    Parquet" with glob(), read_blob() and parquet_file_metadata(); Spark SQL
-    has none of them, and a query on a missing or broken file raises instead
-    of returning a row. So each probe runs as a Spark SQL script whose EXIT
-    HANDLER turns the error into a value (Spark 4 SQL scripting).
-
-    The Spark preflight also registers every feature file (and the archetype
-    file, when present) as a view named like its dbt source
-    (epic2_features.<file>, demo_labels.user_archetypes) reading
-    parquet.`<path>`, so `source()` in the staging models and the source
-    tests resolves on Spark exactly as dbt-duckdb's external_location does on
-    DuckDB.
+    Spark (dbt-spark) versions of the preflight's file probes. DuckDB answers
+    "does this file exist / is it Parquet" with glob(), read_blob() and
+    parquet_file_metadata(); Spark SQL has none of them, and a query on a
+    missing or broken file raises instead of returning a row. So each probe
+    runs as a Spark SQL script whose EXIT HANDLER turns the error into a
+    value (Spark 4 SQL scripting). Spark reads a folder of Parquet parts at
+    the same path as a file, so `parquet.<path>` serves both.
 -#}
 
 {% macro spark_path_literal(path) %}
@@ -75,13 +69,22 @@ END
 {% endmacro %}
 
 
-{% macro spark_register_parquet_source(source_node, path) %}
-    {#- (Re)create the view that dbt's source() names on Spark, reading the Parquet file at `path`. -#}
-    {%- set relation = api.Relation.create(schema=source_node.schema, identifier=source_node.identifier) -%}
-    {%- do run_query('create schema if not exists ' ~ source_node.schema) -%}
-    {%- do run_query(
-        'create or replace view ' ~ relation ~ ' as select * from parquet.' ~ spark_path_literal(path)
-    ) -%}
+{% macro spark__parquet_facts(path) %}
+    {%- set facts = {'found': false, 'readable': false, 'columns': {}, 'row_count': none, 'relation': none} -%}
+    {%- if spark_file_count(path) == 0 -%}
+        {{ return(facts) }}
+    {%- endif -%}
+    {%- do facts.update({'found': true}) -%}
+    {%- set row_count = spark_parquet_row_count(path) -%}
+    {%- if row_count < 0 -%}
+        {{ return(facts) }}
+    {%- endif -%}
+    {%- set relation = 'parquet.' ~ spark_path_literal(path) -%}
+    {%- do facts.update({'readable': true, 'row_count': row_count, 'relation': relation}) -%}
+    {%- for row in run_query('describe query select * from ' ~ relation).rows -%}
+        {%- do facts.columns.update({row[0] | lower: spark_type_as_duckdb(row[1])}) -%}
+    {%- endfor -%}
+    {{ return(facts) }}
 {% endmacro %}
 
 
@@ -90,41 +93,4 @@ END
         {{ return(false) }}
     {%- endif -%}
     {{ return(spark_file_count(path_var('archetypes_path')) > 0) }}
-{% endmacro %}
-
-
-{% macro spark__assert_feature_files_readable() %}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set problems = [] -%}
-    {%- set readable = [] -%}
-    {%- for source_node in graph.sources.values() | selectattr('source_name', 'equalto', 'epic2_features') -%}
-        {%- set path = feature_file_path(source_node.name) -%}
-        {%- set facts = {'found': spark_file_count(path) > 0, 'readable': false, 'columns': {}, 'row_count': none} -%}
-        {%- if facts.found -%}
-            {%- set row_count = spark_parquet_row_count(path) -%}
-            {%- if row_count >= 0 -%}
-                {%- do facts.update({'readable': true, 'row_count': row_count}) -%}
-                {%- for row in run_query(
-                    'describe query select * from parquet.' ~ spark_path_literal(path)
-                ).rows -%}
-                    {%- do facts.columns.update({row[0] | lower: spark_type_as_duckdb(row[1])}) -%}
-                {%- endfor -%}
-                {%- do readable.append((source_node, path)) -%}
-            {%- endif -%}
-        {%- endif -%}
-        {%- do problems.extend(feature_file_problems(path, source_node, facts)) -%}
-    {%- endfor -%}
-    {%- do raise_feature_file_problems(problems) -%}
-    {%- for source_node, path in readable -%}
-        {%- do spark_register_parquet_source(source_node, path) -%}
-    {%- endfor -%}
-    {%- do assert_requested_as_of_date_present(readable | map(attribute=1) | list) -%}
-    {%- if spark__archetypes_file_exists() -%}
-        {%- for source_node in graph.sources.values() | selectattr('source_name', 'equalto', 'demo_labels') -%}
-            {%- do spark_register_parquet_source(source_node, path_var('archetypes_path')) -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return('') }}
 {% endmacro %}

@@ -1,26 +1,82 @@
+{#-
+    The rows the Parquet output holds after this run: this run's
+    assignments without the trace, and the rows of the previous output whose
+    (as_of_date, window_days) pair this run did not evaluate (a run with
+    windows: [30] keeps the 180-day rows). A post-hook writes them to var
+    parquet_path, replacing the file atomically, after the SQLite export.
+-#}
 -- depends_on: {{ ref('persona_gate_violations') }}
 -- depends_on: {{ ref('persona_gate_result') }}
 -- depends_on: {{ ref('export_persona_assignments_sqlite') }}
+{%- set columns = parquet_output_columns() -%}
+{%- set previous = parquet_facts(path_var('parquet_path')) if execute else {'found': false} %}
 
 with
 
 assignments as (
 
-    select * from {{ ref('persona_assignments') }}
+    select
+        {{ columns | join(',\n        ') }}
+
+    from {{ ref('persona_assignments') }}
 
 ),
 
-publication as (
+{% if previous.found -%}
+{%- if not previous.readable -%}
+    {{ exceptions.raise_compiler_error(
+        "The Parquet output " ~ path_var('parquet_path') ~ " exists but is not readable Parquet, so "
+        ~ "the rows of dates and windows this run did not evaluate cannot be kept. Move it away "
+        ~ "(SQLite holds the same rows) or point var parquet_path elsewhere, then re-run."
+    ) }}
+{%- endif %}
+previous_output as (
 
     select
-        'parquet' as output_format,
-        {{ sql_string_literal(path_var('parquet_path')) }} as output_path,
-        true as is_enabled,
-        count(*) as published_row_count,
-        count(distinct as_of_date) as published_as_of_date_count
+        {{ columns | join(',\n        ') }}
+
+    from {{ previous.relation }}
+
+),
+
+evaluated_pairs as (
+
+    select distinct
+        as_of_date,
+        window_days
 
     from assignments
 
-)
+),
 
-select * from publication
+kept as (
+
+    select previous_output.*
+
+    from previous_output
+    where not exists (
+        select 1
+        from evaluated_pairs
+        where
+            evaluated_pairs.as_of_date = previous_output.as_of_date
+            and evaluated_pairs.window_days = previous_output.window_days
+    )
+
+),
+
+published as (
+
+    select * from kept
+    union all
+    select * from assignments
+
+)
+{%- else -%}
+published as (
+
+    select * from assignments
+
+)
+{%- endif %}
+
+select * from published

@@ -1,7 +1,8 @@
 {% test unique_feature_key(model) %}
 {#-
     Each (user_id, window_days, as_of_date) appears at most once in a
-    feature file. Fails with an error that names the file and an example key,
+    feature file, compared as staging reads the key (two instants of the
+    same UTC day, or 30 and 30.0, are the same key). Fails with an error that names the file and an example key,
     since a plain test failure only says how many rows failed.
 -#}
 {%- set file_path = feature_file_path(model.identifier) -%}
@@ -12,13 +13,16 @@ duplicated_keys as (
 
     select
         cast(user_id as string) as user_id,
-        cast(window_days as string) as window_days,
-        cast(as_of_date as string) as as_of_date,
+        cast(cast(window_days as integer) as string) as window_days,
+        cast({{ safe_cast_date('as_of_date') }} as string) as as_of_date,
         count(*) as row_count,
         count(*) over () as duplicated_key_count
 
     from {{ model }}
-    group by user_id, window_days, as_of_date
+    group by
+        cast(user_id as string),
+        cast(cast(window_days as integer) as string),
+        cast({{ safe_cast_date('as_of_date') }} as string)
     having count(*) > 1
 
 )

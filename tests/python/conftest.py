@@ -82,7 +82,6 @@ class Workspace:
             {
                 "DBT_PROFILES_DIR": str(PROJECT_DIR),
                 "SPENDSENSE_DUCKDB_PATH": str(self.duckdb_path),
-                "SPENDSENSE_DUCKDB_EXTENSION_DIR": str(PROJECT_DIR / ".venv" / "duckdb_extensions"),
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             }
         )
@@ -106,9 +105,16 @@ class Workspace:
             vars_text,
         ]
 
-    def dbt(self, *args: str, vars_yaml: str | None = None, **var_overrides: object) -> DbtResult:
-        """Run `dbt <args>` on this project with this workspace's paths."""
-        return run(self.dbt_command(*args, vars_yaml=vars_yaml, **var_overrides), env=self.env())
+    def dbt(
+        self,
+        *args: str,
+        vars_yaml: str | None = None,
+        env: dict[str, str] | None = None,
+        **var_overrides: object,
+    ) -> DbtResult:
+        """Run `dbt <args>` on this project with this workspace's paths (and `env` on top)."""
+        command = self.dbt_command(*args, vars_yaml=vars_yaml, **var_overrides)
+        return run(command, env={**self.env(), **(env or {})})
 
     def script(self, script: str, *args: str) -> DbtResult:
         """Run one of the project's scripts/ entry points with this workspace's env."""

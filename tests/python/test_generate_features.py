@@ -441,5 +441,9 @@ def test_cli_writes_the_files_and_summarises_them(tmp_path: Path) -> None:
         assert table.num_rows == 6
         assert set(_column(table, "as_of_date")) == {date(2025, 1, 31)}
         assert f"{name}.parquet" in result.stdout
-    assert pq.read_table(tmp_path / "data" / "user_archetypes.parquet").num_rows == 3
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in FEATURE_FILES)
+    # Everything lands in --out, the labels too; nothing is written next to it.
+    assert pq.read_table(out / "user_archetypes.parquet").num_rows == 3
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{n}.parquet" for n in FEATURE_FILES] + ["user_archetypes.parquet"]
+    )
+    assert sorted(p.name for p in out.parent.iterdir()) == ["features"]

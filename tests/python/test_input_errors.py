@@ -13,6 +13,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -164,7 +165,67 @@ def negative_pay_gap(w: Workspace) -> None:
     rewrite(w, "income", lambda t: set_value(t, "median_pay_gap_days", 12, -1.0))
 
 
+def other_date(w: Workspace, name: str, day: str) -> None:
+    rewrite(
+        w,
+        name,
+        lambda t: replace_column(t, "as_of_date", [day] * t.num_rows, pa.string()).cast(
+            t.schema.set(2, pa.field("as_of_date", pa.string()))
+        ),
+    )
+
+
+def credit_and_income_a_day_older(w: Workspace) -> None:
+    other_date(w, "credit", "2025-11-03")
+    other_date(w, "income", "2025-11-03")
+
+
+def credit_only_in_a_90_day_window(w: Workspace) -> None:
+    def relabel(table: pa.Table) -> pa.Table:
+        table = table.filter(pc.equal(table["window_days"], 30))
+        return replace_column(table, "window_days", [90] * table.num_rows, pa.int32())
+
+    rewrite(w, "credit", relabel)
+
+
+def fractional_window(w: Workspace) -> None:
+    rewrite(
+        w,
+        "credit",
+        lambda t: set_value(
+            replace_column(
+                t, "window_days", [float(v) for v in t["window_days"].to_pylist()], pa.float64()
+            ),
+            "window_days",
+            0,
+            30.4,
+        ),
+    )
+
+
 REJECTED = {
+    "a file a day older than the others": (
+        credit_and_income_a_day_older,
+        [
+            "do not hold the same as_of_dates and windows",
+            "credit.parquet holds 2025-11-03: 30, 180; missing 2025-11-04: 30, 180",
+            "income.parquet holds 2025-11-03: 30, 180; missing 2025-11-04: 30, 180",
+            "subscriptions.parquet holds 2025-11-04: 30, 180; missing 2025-11-03: 30, 180",
+            "allow_incomplete_feature_files",
+        ],
+    ),
+    "a file holding only another window": (
+        credit_only_in_a_90_day_window,
+        ["credit.parquet holds 2025-11-04: 90; missing 2025-11-04: 30, 180"],
+    ),
+    "window_days not a whole number": (
+        fractional_window,
+        [
+            "credit.parquet has window_days 30.4",
+            "user_id=u_0001, as_of_date=2025-11-04",
+            "not a whole number of days",
+        ],
+    ),
     "missing file": (drop_file, ["credit.parquet not found", "features_dir"]),
     "empty file": (empty_file, ["credit.parquet has no rows"]),
     "not parquet (random bytes)": (random_bytes, ["income.parquet is not a readable Parquet"]),
@@ -248,6 +309,108 @@ def test_two_as_of_dates_in_one_file_are_both_assigned(workspace: Workspace) -> 
     dates = [row[2] for row in published_rows(workspace)]
     assert dates.count("2025-11-04") == DEMO_KEYS
     assert dates.count("2025-12-04") == DEMO_KEYS
+
+
+def test_a_retired_signal_may_be_incomplete_when_allowed(workspace: Workspace) -> None:
+    credit_only_in_a_90_day_window(workspace)
+    result = workspace.dbt(
+        "build",
+        allow_incomplete_feature_files=["credit"],
+        archetypes_path=str(workspace.root / "no_labels.parquet"),
+    )
+    assert result.ok, result.output
+    rows = published_rows(workspace)
+    assert len(rows) == DEMO_KEYS
+    assert all(json.loads(row[4])["missing_signals"] == ["credit"] for row in rows)
+
+
+def test_whole_number_window_stored_as_a_double_is_accepted(workspace: Workspace) -> None:
+    rewrite(
+        workspace,
+        "credit",
+        lambda t: replace_column(
+            t, "window_days", [float(v) for v in t["window_days"].to_pylist()], pa.float64()
+        ),
+    )
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    rows = published_rows(workspace)
+    assert len(rows) == DEMO_KEYS
+    assert all(json.loads(row[4])["missing_signals"] == [] for row in rows)
+
+
+def instants(workspace: Workspace, name: str, utc_time: str) -> None:
+    """Store as_of_date as TIMESTAMP WITH TIME ZONE: 2025-11-04 at `utc_time` UTC."""
+    instant = datetime.fromisoformat(f"2025-11-04T{utc_time}+00:00")
+    rewrite(
+        workspace,
+        name,
+        lambda t: replace_column(
+            t, "as_of_date", [instant] * t.num_rows, pa.timestamp("us", tz="UTC")
+        ).cast(t.schema.set(2, pa.field("as_of_date", pa.timestamp("us", tz="UTC")))),
+    )
+
+
+def test_instant_as_of_dates_are_utc_dates_in_every_time_zone(
+    workspace: Workspace, published_baseline: Path
+) -> None:
+    # Early in the UTC day in two files (the previous day in Los Angeles), late in
+    # the others (the next day in Tokyo): every machine must read 2025-11-04.
+    for name in ("credit", "income"):
+        instants(workspace, name, "03:00:00")
+    for name in ("subscriptions", "savings", "cash_flow"):
+        instants(workspace, name, "23:30:00")
+    with sqlite3.connect(published_baseline / "spendsense.db") as connection:
+        expected = connection.execute(
+            "select assignment_id, status, primary_persona_id from persona_assignments order by 1"
+        ).fetchall()
+    for zone in ("America/Los_Angeles", "Asia/Tokyo"):
+        result = workspace.dbt("build", env={"TZ": zone})
+        assert result.ok, f"TZ={zone}:\n{result.output[-3000:]}"
+        with sqlite3.connect(workspace.sqlite_path) as connection:
+            published = connection.execute(
+                "select assignment_id, status, primary_persona_id from persona_assignments "
+                "order by 1"
+            ).fetchall()
+        assert published == expected, f"TZ={zone} gave other assignments"
+
+
+def test_a_folder_of_parquet_parts_is_read_as_the_file(
+    workspace: Workspace, published_baseline: Path
+) -> None:
+    # How Spark (and this project's Spark target) writes Parquet: a folder of parts.
+    table = pq.read_table(workspace.feature_file("credit"))
+    workspace.feature_file("credit").unlink()
+    folder = workspace.feature_file("credit")
+    folder.mkdir()
+    half = table.num_rows // 2
+    pq.write_table(table.slice(0, half), folder / "part-00000.snappy.parquet")
+    pq.write_table(table.slice(half), folder / "part-00001.snappy.parquet")
+    (folder / "_SUCCESS").write_text("")
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    with sqlite3.connect(published_baseline / "spendsense.db") as connection:
+        expected = connection.execute(
+            "select user_id, window_days, as_of_date, status, assignment_trace "
+            "from persona_assignments order by 1, 2, 3"
+        ).fetchall()
+    assert published_rows(workspace) == expected
+
+
+def test_huge_finite_values_give_valid_traces(workspace: Workspace) -> None:
+    rewrite(workspace, "credit", lambda t: set_value(t, "max_utilization", 0, 1e17))
+    rewrite(workspace, "savings", lambda t: set_value(t, "growth_rate", 2, -1e308))
+    result = workspace.dbt("build", archetypes_path=str(workspace.root / "no_labels.parquet"))
+    assert result.ok, result.output
+    traces = {(row[0], row[1]): json.loads(row[4]) for row in published_rows(workspace)}
+    assert len(traces) == DEMO_KEYS
+    huge = traces[("u_0001", 30)]
+    assert huge["evaluations"]["persona_1"]["criteria"]["max_utilization"]["value"] == 1e17
+    assert huge["result"]["primary_persona_id"] == 1
+    assert "max_utilization (1.000e+19% vs 50% threshold)" in huge["result"]["primary_reasoning"]
+    assert "Severity: 1.000e+17." in huge["result"]["primary_reasoning"]
+    tiny = traces[("u_0002", 30)]
+    assert tiny["evaluations"]["persona_4"]["criteria"]["growth_rate"]["value"] == -1e308
 
 
 def test_nan_and_inf_are_read_as_null(workspace: Workspace) -> None:
@@ -346,6 +509,29 @@ BAD_VARS = {
     "windows not a list of days": (
         {"windows": "30,180"},
         ["var 'windows' must be a non-empty list of positive whole numbers"],
+    ),
+    "threshold typed as a percent": (
+        {"high_utilization_min_utilization": 50},
+        [
+            "var 'high_utilization_min_utilization' = 50 is above 3",
+            "50 looks like a percent; write 0.5",
+        ],
+    ),
+    "share threshold above 1": (
+        {"subscription_min_share": 10},
+        ["var 'subscription_min_share' = 10 is above 1", "write 0.1"],
+    ),
+    "negative dollar threshold": (
+        {"subscription_min_monthly_spend": -5},
+        ["var 'subscription_min_monthly_spend' = -5 must be 0 or more", "an amount in dollars"],
+    ),
+    "fractional merchant count": (
+        {"subscription_min_merchant_count": 2.5},
+        ["var 'subscription_min_merchant_count' = 2.5 must be a whole number"],
+    ),
+    "unknown file allowed to be incomplete": (
+        {"allow_incomplete_feature_files": ["cards"]},
+        ["var 'allow_incomplete_feature_files' must be a list of feature file names"],
     ),
     "path with a quote": (
         {"features_dir": "/tmp/x'; drop table persona_assignments; --"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -17,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -88,6 +90,79 @@ def kill_when(workspace: Workspace, appears: Path, timeout_s: float = 240) -> bo
         process.kill()
     process.wait()
     return caught
+
+
+@pytest.fixture
+def small_disk(workspace: Workspace) -> Iterator[Workspace]:
+    """The workspace's outputs on a 2 MB tmpfs (root only), unmounted afterwards."""
+    disk = workspace.root / "small_disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.fail(f"this test mounts a small tmpfs and needs root: {mounted.stderr}")
+    try:
+        workspace.extra_vars.update(
+            sqlite_path=str(disk / "spendsense.db"),
+            parquet_path=str(disk / "persona_assignments.parquet"),
+        )
+        result = workspace.dbt("build")
+        assert result.ok, result.output
+        yield workspace
+    finally:
+        unmounted = subprocess.run(["umount", str(disk)], capture_output=True, check=False)
+        if unmounted.returncode != 0:  # still open somewhere: detach it, and say so
+            subprocess.run(["umount", "--lazy", str(disk)], check=True)
+            pytest.fail(f"{disk} was still in use at the end of the test")
+
+
+def fill_disk(folder: Path, leave_bytes: int) -> None:
+    """Write a filler file so that only about `leave_bytes` stay free on folder's disk."""
+    free = shutil.disk_usage(folder).free
+    (folder / "filler").write_bytes(b"\0" * max(0, free - leave_bytes))
+
+
+def test_disk_too_small_is_refused_before_writing(small_disk: Workspace) -> None:
+    sqlite_path = Path(small_disk.vars()["sqlite_path"])
+    parquet_path = Path(small_disk.vars()["parquet_path"])
+    before = (digest(sqlite_path), digest(parquet_path))
+    fill_disk(sqlite_path.parent, leave_bytes=200_000)
+
+    result = small_disk.dbt("build")
+
+    assert not result.ok
+    assert "Not enough free disk space for the SQLite export: writing 150 rows" in result.output
+    assert re.search(r"needs about [\d.]+ MB, and .* has 0\.\d MB free", result.output)
+    assert "Nothing was written" in result.output
+    assert "Not published: the SQLite export failed and rolled back" in result.output
+    assert (digest(sqlite_path), digest(parquet_path)) == before
+
+
+def test_disk_that_fills_up_during_the_export_rolls_back(small_disk: Workspace) -> None:
+    sqlite_path = Path(small_disk.vars()["sqlite_path"])
+    parquet_path = Path(small_disk.vars()["parquet_path"])
+    before = (digest(sqlite_path), digest(parquet_path))
+    fill_disk(sqlite_path.parent, leave_bytes=200_000)
+
+    # The free-space check is off, so the export starts and the disk fills up.
+    result = small_disk.dbt("build", check_free_disk_space=False)
+
+    assert not result.ok
+    assert "database or disk is full" in result.output
+    assert "Not published: the SQLite export failed and rolled back" in result.output
+    assert "The disk holding the SQLite database is full" in result.output
+    assert "Traceback" not in result.output
+    assert (digest(sqlite_path), digest(parquet_path)) == before
+    assert not sqlite_path.with_name(sqlite_path.name + "-journal").exists()
+    # A read-only reader (no hot journal to roll back) sees the previous rows.
+    with closing(sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)) as reader:
+        assert reader.execute("select count(*) from persona_assignments").fetchone() == (
+            DEMO_USERS * 2,
+        )
 
 
 def test_missing_sqlite_folder_is_a_clear_error(built: Workspace) -> None:

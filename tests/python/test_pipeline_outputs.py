@@ -63,6 +63,8 @@ def built(workspace: Workspace) -> Workspace:
 
 def test_sqlite_table_has_every_key_with_types_keys_and_indexes(built: Workspace) -> None:
     with sqlite3.connect(built.sqlite_path) as connection:
+        # Plain `dbt build` creates the database with 64 KB pages (a trace is ~2 KB).
+        assert connection.execute("pragma page_size").fetchone() == (65536,)
         count, keys = connection.execute(
             "select count(*), count(distinct user_id || window_days || as_of_date) "
             "from persona_assignments"
@@ -197,11 +199,7 @@ def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
     second = workspace.dbt("build")
     assert second.ok, second.output
     second_log = log.read_text()[first_log_length:]
-    assert "drop table persona_sqlite.main.persona_assignments;" in second_log
-    assert (
-        "alter table persona_sqlite.main.persona_assignments__next rename to persona_assignments"
-        in second_log
-    )
+    assert "writing a new persona_assignments table and swapping it in" in second_log
     with sqlite3.connect(workspace.sqlite_path) as connection:
         assert connection.execute("select * from users").fetchall() == [("u_0001", "Ada")]
         tables = connection.execute("select name from sqlite_master where type = 'table'")
@@ -237,8 +235,36 @@ def test_swap_that_cannot_take_the_name_changes_nothing(workspace: Workspace) ->
     result = workspace.dbt("build")
 
     assert not result.ok
-    assert "RENAME TO persona_assignments" in result.output
+    assert "already has a persona_assignments with other columns" in result.output
+    assert "found:    (a view, not a table)" in result.output
     assert "the SQLite export failed and rolled back" in result.output
+    assert digest(workspace.sqlite_path) == before
+    assert not workspace.parquet_path.exists()
+
+
+def test_table_with_an_older_schema_is_named_and_left_alone(workspace: Workspace) -> None:
+    workspace.sqlite_path.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(workspace.sqlite_path) as connection:
+        connection.execute(
+            "create table persona_assignments (assignment_id text primary key, user_id text, "
+            "persona text, assigned_at text)"
+        )
+        connection.execute("insert into persona_assignments values ('a1', 'u_0001', 'HU', 'x')")
+    before = digest(workspace.sqlite_path)
+
+    result = workspace.dbt("build")
+
+    assert not result.ok
+    for message in (
+        f"The SQLite database {workspace.sqlite_path} already has a persona_assignments with "
+        "other columns than this project writes, so nothing was changed.",
+        "found:    assignment_id, user_id, persona, assigned_at",
+        "expected: assignment_id, user_id, window_days, as_of_date, primary_persona_id",
+        "point var sqlite_path at another database, or rename the old table",
+        "alter table persona_assignments rename to persona_assignments_old",
+    ):
+        assert message in result.output, f"{message!r} not in output:\n{result.output[-3000:]}"
+    assert "Binder Error" not in result.output
     assert digest(workspace.sqlite_path) == before
     assert not workspace.parquet_path.exists()
 
@@ -273,10 +299,43 @@ def test_other_tables_and_other_dates_survive(workspace: Workspace, demo_data: P
             "select as_of_date, count(*) from persona_assignments group by 1 order by 1"
         ).fetchall()
     assert per_date == [("2025-10-01", EXPECTED_ROWS), ("2025-11-04", EXPECTED_ROWS)]
-    # The Parquet file holds this run's rows only.
-    assert {
-        str(day) for day in pq.read_table(workspace.parquet_path)["as_of_date"].to_pylist()
-    } == {"2025-11-04"}
+    # The Parquet file keeps the older date's rows too, as they were published.
+    parquet_dates = pq.read_table(workspace.parquet_path)["as_of_date"].to_pylist()
+    assert sorted({str(day) for day in parquet_dates}) == ["2025-10-01", "2025-11-04"]
+    assert len(parquet_dates) == 2 * EXPECTED_ROWS
+
+
+def test_run_of_one_window_keeps_the_other_windows_rows(built: Workspace) -> None:
+    # SPEC section 6: replacement is per (as_of_date, window_days) evaluated.
+    def rows_of(window_days: int) -> tuple[list[tuple], list[dict]]:
+        with sqlite3.connect(built.sqlite_path) as connection:
+            sqlite = connection.execute(
+                "select * from persona_assignments where window_days = ? order by assignment_id",
+                (window_days,),
+            ).fetchall()
+        parquet = sorted(
+            (
+                row
+                for row in pq.read_table(built.parquet_path).to_pylist()
+                if row["window_days"] == window_days
+            ),
+            key=lambda row: row["assignment_id"],
+        )
+        return sqlite, parquet
+
+    long_window_before = rows_of(180)
+    short_window_before = rows_of(30)
+    assert len(long_window_before[0]) == len(long_window_before[1]) == EXPECTED_ROWS // 2
+
+    result = built.dbt("build", windows=[30])
+
+    assert result.ok, result.output
+    assert rows_of(180) == long_window_before  # computed_at and traces included
+    short_sqlite, short_parquet = rows_of(30)
+    assert [row[0] for row in short_sqlite] == [row[0] for row in short_window_before[0]]
+    computed_at = {row[-1] for row in short_sqlite}
+    assert len(computed_at) == 1 and computed_at != {row[-1] for row in short_window_before[0]}
+    assert len(short_parquet) == EXPECTED_ROWS // 2
 
 
 @pytest.mark.parametrize(

@@ -182,10 +182,7 @@ def test_duckdb_and_spark_assign_identically(tmp_path: Path) -> None:
         DUCKDB_DBT,
         "duckdb",
         tmp_path,
-        {
-            "SPENDSENSE_DUCKDB_PATH": str(tmp_path / "duckdb/spendsense.duckdb"),
-            "SPENDSENSE_DUCKDB_EXTENSION_DIR": str(DUCKDB_DBT.parents[1] / "duckdb_extensions"),
-        },
+        {"SPENDSENSE_DUCKDB_PATH": str(tmp_path / "duckdb/spendsense.duckdb")},
     )
     spark_dir = tmp_path / "spark-session"
     spark_seconds = _dbt_build(

@@ -1,5 +1,5 @@
 {%- set persona_id = 1 -%}
-{%- set min_utilization = number_var('high_utilization_min_utilization') -%}
+{%- set min_utilization = threshold_var('high_utilization_min_utilization') -%}
 {%- set criteria = [
     {'name': 'max_utilization', 'operator': '>=', 'threshold': min_utilization, 'unit': 'percent'},
     {'name': 'interest_charges_present'},

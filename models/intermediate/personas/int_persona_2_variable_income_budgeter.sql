@@ -1,6 +1,6 @@
 {%- set persona_id = 2 -%}
-{%- set min_pay_gap_days = number_var('variable_income_min_pay_gap_days') -%}
-{%- set max_buffer_months = number_var('variable_income_max_buffer_months') -%}
+{%- set min_pay_gap_days = threshold_var('variable_income_min_pay_gap_days') -%}
+{%- set max_buffer_months = threshold_var('variable_income_max_buffer_months') -%}
 {%- set criteria = [
     {'name': 'median_pay_gap_days', 'operator': '>', 'threshold': min_pay_gap_days, 'unit': 'days'},
     {'name': 'cash_flow_buffer_months', 'operator': '<', 'threshold': max_buffer_months, 'unit': 'months'},

@@ -1,7 +1,7 @@
 {%- set persona_id = 3 -%}
-{%- set min_merchant_count = number_var('subscription_min_merchant_count') -%}
-{%- set min_monthly_spend = number_var('subscription_min_monthly_spend') -%}
-{%- set min_share = number_var('subscription_min_share') -%}
+{%- set min_merchant_count = threshold_var('subscription_min_merchant_count') -%}
+{%- set min_monthly_spend = threshold_var('subscription_min_monthly_spend') -%}
+{%- set min_share = threshold_var('subscription_min_share') -%}
 {%- set criteria = [
     {'name': 'recurring_merchant_count', 'operator': '>=', 'threshold': min_merchant_count, 'unit': 'count'},
     {'name': 'monthly_recurring_spend', 'operator': '>=', 'threshold': min_monthly_spend, 'unit': 'dollars'},

@@ -1,7 +1,7 @@
 {%- set persona_id = 4 -%}
-{%- set min_growth_rate = number_var('savings_min_growth_rate') -%}
-{%- set min_net_inflow_monthly = number_var('savings_min_net_inflow_monthly') -%}
-{%- set max_utilization = number_var('savings_max_utilization') -%}
+{%- set min_growth_rate = threshold_var('savings_min_growth_rate') -%}
+{%- set min_net_inflow_monthly = threshold_var('savings_min_net_inflow_monthly') -%}
+{%- set max_utilization = threshold_var('savings_max_utilization') -%}
 {%- set criteria = [
     {'name': 'growth_rate', 'operator': '>=', 'threshold': min_growth_rate, 'unit': 'percent'},
     {'name': 'net_inflow_monthly', 'operator': '>=', 'threshold': min_net_inflow_monthly, 'unit': 'dollars'},

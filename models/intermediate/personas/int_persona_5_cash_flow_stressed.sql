@@ -1,6 +1,6 @@
 {%- set persona_id = 5 -%}
-{%- set min_pct_days_below_100 = number_var('cash_flow_min_pct_days_below_100') -%}
-{%- set min_balance_volatility = number_var('cash_flow_min_balance_volatility') -%}
+{%- set min_pct_days_below_100 = threshold_var('cash_flow_min_pct_days_below_100') -%}
+{%- set min_balance_volatility = threshold_var('cash_flow_min_balance_volatility') -%}
 {%- set criteria = [
     {'name': 'pct_days_below_100', 'operator': '>=', 'threshold': min_pct_days_below_100, 'unit': 'percent'},
     {'name': 'balance_volatility', 'operator': '>', 'threshold': min_balance_volatility, 'unit': 'count'},

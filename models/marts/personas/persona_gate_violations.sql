@@ -47,9 +47,28 @@ assignment_traces as (
 
 ),
 
+-- The labelled users, when the archetype checks apply to this run (labels
+-- present, thresholds as the expectations were written for; persona_gate_checks).
+archetype_scope as (
+
+    select is_applied from {{ ref('persona_gate_checks') }}
+    where check_name = 'archetype_gets_expected_persona'
+
+),
+
+window_comparison_scope as (
+
+    select is_applied from {{ ref('persona_gate_checks') }}
+    where check_name = 'some_user_differs_between_windows'
+
+),
+
 archetypes as (
 
-    select * from {{ ref('stg_labels__user_archetypes') }}
+    select labels.*
+    from {{ ref('stg_labels__user_archetypes') }} as labels
+    inner join archetype_scope
+        on archetype_scope.is_applied
 
 ),
 
@@ -297,7 +316,9 @@ window_disagreement_violations as (
         'no labelled user has different primary personas in different windows' as detail
 
     from primary_personas_per_user
-    having count(*) > 0 and max(distinct_primary_count) < 2
+    inner join window_comparison_scope
+        on window_comparison_scope.is_applied
+    having count(*) > 0 and max(primary_personas_per_user.distinct_primary_count) < 2
 
 ),
 

@@ -1,4 +1,4 @@
-{%- set days_per_month = number_var('days_per_month') -%}
+{%- set days_per_month = threshold_var('days_per_month', unit='days', divisor=true) -%}
 
 with
 

@@ -1,0 +1,286 @@
+"""dbt-duckdb plugin: publish persona_assignments into a SQLite database.
+
+profiles.yml names this module under `plugins:`; the post-hook of
+export_persona_assignments_sqlite (macros/exports/publish_assignments_to_sqlite.sql)
+hands it the relation through dbt-duckdb's `adapter.store_relation(...)`, the
+same step its `external` materialization uses to hand data to other systems.
+It runs inside `dbt build`, so plain dbt and `make run` publish the same way.
+
+Why Python and not DuckDB's sqlite extension (docs/decisions.md):
+- a new database gets 64 KB pages (a trace is about 2 KB; SQLite's default
+  4 KB pages hold one row each, which doubles the file and the write time);
+- the free disk space is checked before anything is written, and a disk that
+  fills up anyway ends in a rolled-back transaction and a clear message
+  (DuckDB's extension aborts the whole process there and leaves a hot journal);
+- a table with another schema is named, with its columns, instead of failing
+  inside a binder.
+
+What it writes (SPEC section 6): table persona_assignments, in one SQLite
+transaction. Rows of the (as_of_date, window_days) pairs in the relation are
+replaced; rows of every other pair and every other table are kept.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt.adapters.duckdb.utils import TargetConfig
+from dbt.adapters.events.logging import AdapterLogger
+from dbt_common.exceptions import DbtRuntimeError
+
+LOGGER = AdapterLogger("sqlite_publisher")
+TABLE = "persona_assignments"
+NEXT_TABLE = f"{TABLE}__next"
+# SPEC section 6. Declared types are DuckDB's names, as earlier versions of this
+# project wrote them; SQLite stores them with text, integer and real affinity.
+COLUMNS = (
+    ("assignment_id", "varchar primary key"),
+    ("user_id", "varchar not null"),
+    ("window_days", "bigint not null"),
+    ("as_of_date", "varchar not null"),
+    ("primary_persona_id", "bigint"),
+    ("primary_persona_name", "varchar"),
+    ("primary_priority", "varchar"),
+    ("primary_severity", "double"),
+    ("secondary_persona_id", "bigint"),
+    ("secondary_persona_name", "varchar"),
+    ("secondary_priority", "varchar"),
+    ("secondary_severity", "double"),
+    ("status", "varchar not null"),
+    ("assignment_trace", "varchar not null"),
+    ("computed_at", "varchar"),
+)
+COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
+INDEXES = (
+    ("idx_persona_assignments_user_window", "user_id, window_days"),
+    ("idx_persona_assignments_primary_persona", "primary_persona_id"),
+    ("idx_persona_assignments_status", "status"),
+)
+# B-trees of the table: the table, its two unique constraints and INDEXES.
+BTREE_COUNT = 3 + len(INDEXES)
+# Bytes per row beyond the trace: the other columns and the index entries.
+ROW_OVERHEAD_BYTES = 400
+# Pages are never full, and a B-tree needs interior pages.
+PAGE_FILL_FACTOR = 1.25
+BATCH_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What one export writes: the relation's rows and the pairs they replace."""
+
+    relation: str
+    row_count: int
+    trace_bytes: int
+    pairs: list[tuple[str, int]]
+
+    def estimated_bytes(self, page_size: int) -> int:
+        data = self.trace_bytes + self.row_count * ROW_OVERHEAD_BYTES
+        return int(data * PAGE_FILL_FACTOR) + (BTREE_COUNT + 1) * page_size
+
+
+class Plugin(BasePlugin):
+    """Writes the relation it is given into SQLite; see the module docstring."""
+
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self.new_database_page_size = int(plugin_config.get("new_database_page_size", 65536))
+        self._duckdb: Any = None
+
+    def configure_connection(self, conn: Any) -> None:
+        # The store step reads the relation through a connection of its own
+        # to the same warehouse (a cursor), after dbt committed it.
+        self._duckdb = conn
+
+    def store(self, target_config: TargetConfig) -> None:
+        options = dict(target_config.config or {})
+        path = Path(target_config.location.path)
+        cursor = self._duckdb.cursor()
+        try:
+            publication = describe(cursor, str(target_config.relation))
+            publish(
+                cursor,
+                publication,
+                path,
+                page_size=self.new_database_page_size,
+                check_free_space=bool(options.get("check_free_disk_space", True)),
+            )
+        finally:
+            cursor.close()
+
+
+def describe(cursor: Any, relation: str) -> Publication:
+    row_count, trace_bytes = cursor.execute(
+        f"select count(*), coalesce(sum(strlen(assignment_trace)), 0) from {relation}"
+    ).fetchone()
+    pairs = cursor.execute(
+        f"select distinct cast(as_of_date as varchar), window_days from {relation} order by 1, 2"
+    ).fetchall()
+    return Publication(relation, row_count, trace_bytes, [(d, int(w)) for d, w in pairs])
+
+
+def rows(cursor: Any, relation: str) -> Iterator[list[tuple]]:
+    """The relation's rows in SQLite's types, in primary-key order, in batches."""
+    reader = cursor.execute(
+        f"""
+        select
+            assignment_id, user_id, window_days, cast(as_of_date as varchar),
+            primary_persona_id, primary_persona_name, primary_priority, primary_severity,
+            secondary_persona_id, secondary_persona_name, secondary_priority, secondary_severity,
+            status, assignment_trace, strftime(computed_at, '%Y-%m-%dT%H:%M:%SZ')
+        from {relation}
+        order by assignment_id
+        """
+    ).fetch_record_batch(BATCH_ROWS)
+    for batch in reader:
+        yield list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+
+
+def publish(
+    cursor: Any, publication: Publication, path: Path, *, page_size: int, check_free_space: bool
+) -> None:
+    """Write the publication into `path` in one transaction, or change nothing."""
+    created = not path.exists()
+    if created and not path.parent.is_dir():
+        raise DbtRuntimeError(
+            f"unable to open database file {path}: the folder {path.parent} does not exist."
+        )
+    try:
+        if check_free_space:
+            assert_free_space(publication, path, page_size if created else existing_page_size(path))
+        connection = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as error:
+        raise DbtRuntimeError(f"SQLite error on {path}: {error}") from error
+    try:
+        if created:
+            connection.execute(f"pragma page_size = {page_size}")
+        connection.execute("begin immediate")
+        try:
+            write(connection, cursor, publication, path)
+            connection.execute("commit")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("rollback")
+            raise
+    except sqlite3.Error as error:
+        raise DbtRuntimeError(f"SQLite error on {path}: {error}") from error
+    finally:
+        connection.close()
+        if created:
+            remove_if_empty(path)
+
+
+def write(
+    connection: sqlite3.Connection, cursor: Any, publication: Publication, path: Path
+) -> None:
+    existing = existing_columns(connection)
+    if existing is not None and tuple(existing) != COLUMN_NAMES:
+        raise DbtRuntimeError(schema_message(path, existing))
+    connection.execute("create temp table publication_pairs (as_of_date text, window_days integer)")
+    connection.executemany("insert into temp.publication_pairs values (?, ?)", publication.pairs)
+    kept = 0
+    if existing is not None:
+        (kept,) = connection.execute(
+            f"select count(*) from {TABLE} where (as_of_date, window_days) not in "
+            "(select as_of_date, window_days from temp.publication_pairs)"
+        ).fetchone()
+    if kept:
+        # Rows of other pairs stay: delete the evaluated pairs and insert.
+        LOGGER.debug(
+            f"SQLite {path}: replacing {len(publication.pairs)} (as_of_date, window) "
+            f"pairs, keeping {kept} rows of other pairs"
+        )
+        create_indexes(connection, TABLE)
+        connection.execute(
+            f"delete from {TABLE} where (as_of_date, window_days) in "
+            "(select as_of_date, window_days from temp.publication_pairs)"
+        )
+        insert(connection, cursor, publication, TABLE)
+        return
+    # Every row is replaced: write a new table before the old one is freed, so
+    # SQLite never journals pages it overwrites, then swap the names.
+    LOGGER.debug(f"SQLite {path}: writing a new {TABLE} table and swapping it in")
+    connection.execute(f"drop table if exists {NEXT_TABLE}")
+    connection.execute(create_table_sql(NEXT_TABLE))
+    insert(connection, cursor, publication, NEXT_TABLE)
+    if existing is not None:
+        connection.execute(f"drop table {TABLE}")
+    connection.execute(f"alter table {NEXT_TABLE} rename to {TABLE}")
+    create_indexes(connection, TABLE)
+
+
+def insert(
+    connection: sqlite3.Connection, cursor: Any, publication: Publication, table: str
+) -> None:
+    statement = f"insert into {table} values ({', '.join('?' * len(COLUMNS))})"
+    for batch in rows(cursor, publication.relation):
+        connection.executemany(statement, batch)
+
+
+def create_table_sql(table: str) -> str:
+    columns = [f"{name} {declaration}" for name, declaration in COLUMNS]
+    constraints = ["unique (user_id, window_days, as_of_date)"]
+    return f"create table {table} ({', '.join(columns + constraints)})"
+
+
+def create_indexes(connection: sqlite3.Connection, table: str) -> None:
+    for name, columns in INDEXES:
+        connection.execute(f"create index if not exists {name} on {table} ({columns})")
+
+
+def existing_columns(connection: sqlite3.Connection) -> list[str] | None:
+    kinds = connection.execute("select type from sqlite_master where name = ?", (TABLE,)).fetchall()
+    if not kinds:
+        return None
+    if kinds[0][0] != "table":
+        return [f"(a {kinds[0][0]}, not a table)"]
+    return [row[1] for row in connection.execute(f"pragma table_info({TABLE})")]
+
+
+def schema_message(path: Path, existing: list[str]) -> str:
+    return (
+        f"The SQLite database {path} already has a {TABLE} with other columns than this "
+        f"project writes, so nothing was changed.\n"
+        f"  found:    {', '.join(existing)}\n"
+        f"  expected: {', '.join(COLUMN_NAMES)}\n"
+        f"Either point var sqlite_path at another database, or rename the old table "
+        f"(sqlite3 {path} 'alter table {TABLE} rename to {TABLE}_old') and re-run."
+    )
+
+
+def existing_page_size(path: Path) -> int:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        return connection.execute("pragma page_size").fetchone()[0]
+
+
+def assert_free_space(publication: Publication, path: Path, page_size: int) -> None:
+    needed = publication.estimated_bytes(page_size)
+    free = shutil.disk_usage(path.parent).free
+    if free < needed:
+        raise DbtRuntimeError(
+            f"Not enough free disk space for the SQLite export: writing {publication.row_count:,} "
+            f"rows into {path} needs about {megabytes(needed)}, and {path.parent} has "
+            f"{megabytes(free)} free. Nothing was written. Free up space or point var "
+            "sqlite_path at a larger disk, then re-run (if the free space reported here is "
+            "wrong, e.g. on some network filesystems, var check_free_disk_space: false skips "
+            "this check)."
+        )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
+
+
+def remove_if_empty(path: Path) -> None:
+    """Remove a database this export created when nothing was committed into it."""
+    if not path.exists():
+        return
+    with sqlite3.connect(path) as connection:
+        (tables,) = connection.execute("select count(*) from sqlite_master").fetchone()
+    if tables == 0:
+        path.unlink()
