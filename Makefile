@@ -16,7 +16,6 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # touches data/ (where `make run` publishes).
 TEST_DATA := target/test_data
 TEST_VARS := {features_dir: $(TEST_DATA)/features, archetypes_path: $(TEST_DATA)/user_archetypes.parquet, sqlite_path: $(TEST_DATA)/spendsense.db, parquet_path: $(TEST_DATA)/persona_assignments.parquet}
-export SPENDSENSE_DUCKDB_PATH ?= target/spendsense.duckdb
 
 .PHONY: help setup setup-spark java data run test test-spark lint dbt-test pytest chromium docs clean
 

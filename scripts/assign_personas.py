@@ -28,18 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from persona_report import (
-    GateTest,
-    Report,
-    read_outputs,
-    read_report_models,
-    render_html,
-    render_text,
-)
+from persona_report import GateTest, Report, read_report_models, render_html, render_text
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
-DEFAULT_WAREHOUSE = "target/spendsense.duckdb"
 DEFAULT_HTML_REPORT = "target/persona_report.html"
 REPORTING_SELECTOR = "tag:reporting"
 
@@ -58,6 +50,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--vars", help="dbt vars as YAML, passed to `dbt build --vars`")
     parser.add_argument("--select", help="dbt node selection, passed to `dbt build --select`")
     parser.add_argument("--target", help="profile target, passed to `dbt build --target`")
+    parser.add_argument(
+        "--target-path",
+        type=Path,
+        default=Path(os.environ.get("DBT_TARGET_PATH", "target")),
+        help="dbt's artifacts folder for the build (run_results.json, manifest.json); the "
+        "reporting models' run uses <target-path>/reporting (default: $DBT_TARGET_PATH or "
+        "%(default)s)",
+    )
     parser.add_argument(
         "--report-html",
         type=Path,
@@ -83,12 +83,6 @@ def parse_vars(text: str | None) -> dict[str, Any]:
     return values
 
 
-def effective_vars(overrides: dict[str, Any]) -> dict[str, Any]:
-    """dbt_project.yml's vars with the command line's overrides applied."""
-    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
-    return {**project.get("vars", {}), **overrides}
-
-
 @contextmanager
 def run_lock(warehouse: Path) -> Iterator[bool]:
     """Hold an exclusive lock per warehouse; yields False when another run holds it."""
@@ -110,19 +104,33 @@ def run_lock(warehouse: Path) -> Iterator[bool]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def warehouse_config(target: str | None) -> dict[str, Any]:
-    """The `config_options` DuckDB opens the warehouse with, from profiles.yml.
+def warehouse_of(target: str | None, cli_vars: dict[str, Any]) -> tuple[Path, dict[str, Any]]:
+    """The DuckDB warehouse dbt will use, and the `config_options` it opens it with.
 
-    The report must open the warehouse with the same configuration as dbt,
-    which may still hold it open in this process.
+    Resolved by dbt itself from profiles.yml (env vars included). The report
+    must open the warehouse with the same configuration as dbt, which may still
+    hold it open in this process.
     """
-    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["spendsense_personas"]
-    output = profile["outputs"].get(target or profile["target"], {})
-    return dict(output.get("config_options") or {})
+    from dbt.config.runtime import load_profile
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    set_invocation_context(os.environ)
+    set_from_args(argparse.Namespace(profiles_dir=str(PROJECT_DIR), target=target), None)
+    credentials = load_profile(str(PROJECT_DIR), cli_vars, target_override=target).credentials
+    if credentials.type != "duckdb":
+        raise UsageError(
+            f"the validation report reads the DuckDB warehouse, and target {target!r} is "
+            f"{credentials.type}: run `dbt build --target {target}` instead."
+        )
+    return Path(credentials.path), dict(credentials.config_options or {})
 
 
-def dbt_args(command: str, args: argparse.Namespace, select: str | None) -> list[str]:
+def dbt_args(
+    command: str, args: argparse.Namespace, select: str | None, target_path: Path
+) -> list[str]:
     invocation = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    invocation += ["--target-path", str(target_path)]
     if select:
         invocation += ["--select", select]
     if args.vars:
@@ -168,34 +176,15 @@ def gate_tests(
     return sorted(gate, key=lambda test: test.name), dict(other)
 
 
-def build_report(
-    build_ok: bool,
-    results: list[Any],
-    settings: dict[str, Any],
-    warehouse: Path,
-    config: dict[str, Any],
-) -> Report:
-    report = Report(passed=build_ok)
-    read_report_models(warehouse, report, config)
-    report.gate_tests, report.other_tests = gate_tests(results, report.skipped_checks)
-    report.outputs = read_outputs(
-        Path(settings["sqlite_path"]),
-        Path(settings["parquet_path"]),
-        bool(settings.get("export_sqlite", True)),
-    )
-    return report
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.chdir(PROJECT_DIR)
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
     try:
-        settings = effective_vars(parse_vars(args.vars))
+        warehouse, config = warehouse_of(args.target, parse_vars(args.vars))
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    warehouse = Path(os.environ.get("SPENDSENSE_DUCKDB_PATH", DEFAULT_WAREHOUSE))
 
     with run_lock(warehouse) as acquired:
         if not acquired:
@@ -205,16 +194,10 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
-        # Publishing into a folder that does not exist yet is what the user asked for.
-        for key in ("sqlite_path", "parquet_path"):
-            path = settings.get(key)
-            if isinstance(path, str) and "'" not in path:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-
         # Unit tests check the logic, not the data: `make test` runs them, a
         # production run does not need to repeat them on every execution.
         build_invocation = [
-            *dbt_args("build", args, args.select),
+            *dbt_args("build", args, args.select, args.target_path),
             "--exclude",
             REPORTING_SELECTOR,
             "--exclude-resource-type",
@@ -228,11 +211,17 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
-        reporting_ok, _ = invoke_dbt([*dbt_args("run", args, REPORTING_SELECTOR), "--quiet"])
+        # The reporting models run on their own (they must show a failed gate
+        # too, which `dbt build` would skip), with their own artifacts folder,
+        # so the build's run_results.json stays as the build left it.
+        reporting = dbt_args("run", args, REPORTING_SELECTOR, args.target_path / "reporting")
+        reporting_ok, _ = invoke_dbt([*reporting, "--quiet"])
         if not reporting_ok:
             print("\nThe reporting models failed to build: see the error above.", file=sys.stderr)
             return 1
-        report = build_report(build_ok, results, settings, warehouse, warehouse_config(args.target))
+        report = Report(passed=build_ok)
+        read_report_models(warehouse, report, config)
+        report.gate_tests, report.other_tests = gate_tests(results, report.skipped_checks)
 
     print(render_text(report))
     args.report_html.parent.mkdir(parents=True, exist_ok=True)

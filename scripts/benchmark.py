@@ -6,7 +6,7 @@ own, not counted), then run the pipeline exactly as `make run` does
 both exports, the report) into scratch outputs. Records wall time, CPU
 time (user + system, which varies less than wall time on a shared machine),
 peak resident memory of the run (dbt runs in-process, so that is the whole
-tree), the slowest dbt nodes (from dbt's per-node log lines), output sizes
+tree), the slowest dbt nodes (from the build's run_results.json), output sizes
 and users per second. With --rerun it runs each size a second time against
 the SQLite file of the first run, which measures replacing existing rows.
 With --repeat N it makes N first runs (each from nothing) and N re-runs per
@@ -29,7 +29,6 @@ import json
 import math
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -153,24 +152,18 @@ def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, float
     return wall, usage.get("cpu_s", 0.0), peak_gb, process.returncode
 
 
-NODE_TIMING = re.compile(
-    r"\d+ of \d+ (?:OK created sql \w+ model \S+\.|PASS |FAIL |ERROR \S+ )?(?P<name>[\w.]+)"
-    r" [ .]*\[.*? in (?P<seconds>[\d.]+)s\]"
-)
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+def slowest_nodes(run_results: Path, count: int = 6) -> list[tuple[str, float]]:
+    """The slowest dbt nodes of the build, from the build's run_results.json.
 
-
-def slowest_nodes(log_file: Path, count: int = 6) -> list[tuple[str, float]]:
-    """The slowest dbt nodes of the build, read from dbt's per-node log lines.
-
-    run_results.json is not used: the reporting `dbt run` that follows the
-    build overwrites it.
+    assign_personas.py gives the reporting run its own artifacts folder, so
+    this file is the build's.
     """
-    timings: dict[str, float] = {}
-    for line in ANSI_ESCAPE.sub("", log_file.read_text()).splitlines():
-        match = NODE_TIMING.search(line)
-        if match and not match["name"].startswith("rpt_"):
-            timings[match["name"]] = float(match["seconds"])
+    if not run_results.exists():
+        return []
+    results = json.loads(run_results.read_text())["results"]
+    timings = {
+        result["unique_id"].split(".")[-1]: float(result["execution_time"]) for result in results
+    }
     return sorted(timings.items(), key=lambda item: -item[1])[:count]
 
 
@@ -201,7 +194,7 @@ def run_once(
         sqlite_gb=size_of(folder / "out" / "spendsense.db") / 1e9,
         parquet_mb=size_of(folder / "out" / "persona_assignments.parquet") / 1e6,
         warehouse_gb=size_of(folder / "warehouse.duckdb") / 1e9,
-        slowest_nodes=slowest_nodes(folder / "pipeline.log"),
+        slowest_nodes=slowest_nodes(folder / "target" / "run_results.json"),
     )
 
 
@@ -333,7 +326,7 @@ def markdown(measurements: list[Measurement], command: str, export_sqlite: bool)
             f"{m.users_per_second:,.0f} | {m.peak_rss_gb:.2f} | {m.sqlite_gb:.2f} | "
             f"{m.parquet_mb:.1f} | {m.warehouse_gb:.2f} | {m.generate_s:.1f} | {m.exit_code} |"
         )
-    lines += ["", "Slowest dbt nodes per run (seconds, from dbt's per-node log lines):", ""]
+    lines += ["", "Slowest dbt nodes per run (seconds, from the build's run_results.json):", ""]
     for m in measurements:
         nodes = ", ".join(f"{name} {seconds:.1f}" for name, seconds in m.slowest_nodes)
         lines.append(f"- {m.users:,} users, {m.label}: {nodes}")

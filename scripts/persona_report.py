@@ -9,6 +9,7 @@ only queries and presents them; scripts/assign_personas.py calls it after
 from __future__ import annotations
 
 import html
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,14 +17,6 @@ from typing import Any
 
 import duckdb
 
-OUTCOME_ORDER = (
-    "High Utilization",
-    "Variable Income Budgeter",
-    "Subscription-Heavy",
-    "Savings Builder",
-    "Cash Flow Stressed",
-    "STABLE",
-)
 # Per-user listings (mismatches, window disagreements) show this many rows.
 LISTED_ROWS = 25
 LINEAGE_URL = "http://localhost:8080/#!/model/model.spendsense_personas.persona_assignments?g_v=1"
@@ -52,6 +45,10 @@ class Report:
     disagreement_count: int = 0
     missing_signals: list[dict[str, Any]] = field(default_factory=list)
     outputs: list[dict[str, Any]] = field(default_factory=list)
+    # The persona names in id order (from the personas seed), then STABLE.
+    outcomes: list[str] = field(default_factory=list)
+    # var name -> value, as dbt resolved it for this run (rpt_run_settings)
+    settings: dict[str, Any] = field(default_factory=dict)
     gate_tests: list[GateTest] = field(default_factory=list)
     # check_name -> why persona_gate_checks skipped it in this run
     skipped_checks: dict[str, str] = field(default_factory=dict)
@@ -121,6 +118,14 @@ def read_report_models(
         report.missing_signals = query(
             connection, "select * from rpt_missing_signals order by missing_signal"
         )
+        report.outcomes = [
+            row["persona_name"]
+            for row in query(connection, "select persona_name from personas order by persona_id")
+        ] + ["STABLE"]
+        report.settings = {
+            row["var_name"]: json.loads(row["value_json"])
+            for row in query(connection, "select var_name, value_json from rpt_run_settings")
+        }
         report.skipped_checks = {
             row["check_name"]: row["skip_reason"]
             for row in query(
@@ -128,6 +133,11 @@ def read_report_models(
                 "select check_name, skip_reason from persona_gate_checks where not is_applied",
             )
         }
+    report.outputs = read_outputs(
+        Path(report.settings["sqlite_path"]),
+        Path(report.settings["parquet_path"]),
+        bool(report.settings["export_sqlite"]),
+    )
 
 
 def read_outputs(sqlite_path: Path, parquet_path: Path, export_sqlite: bool) -> list[dict]:
@@ -195,11 +205,11 @@ def render_text(report: Report) -> str:
         lines.append(f"  The archetype checks were skipped: {reason}.")
     for (as_of_date, window_days), by_archetype in matrix_cells(report).items():
         lines.append(f"  {as_of_date}, {window_days}-day window")
-        header = ["archetype"] + [o[:12] for o in OUTCOME_ORDER]
+        header = ["archetype"] + [o[:12] for o in report.outcomes]
         rows = []
         for archetype, outcomes in sorted(by_archetype.items()):
             row: dict[str, Any] = {"archetype": archetype}
-            for outcome, short in zip(OUTCOME_ORDER, header[1:], strict=True):
+            for outcome, short in zip(report.outcomes, header[1:], strict=True):
                 cell = outcomes.get(outcome)
                 row[short] = (
                     ""
@@ -259,16 +269,18 @@ def _html_notes(lines: list[str]) -> str:
     return "".join(f"<p class='note'>{html.escape(line.strip())}</p>" for line in lines)
 
 
-def _heatmap(title: str, by_archetype: dict[str, dict[str, dict[str, Any]]]) -> str:
+def _heatmap(
+    title: str, by_archetype: dict[str, dict[str, dict[str, Any]]], outcomes: list[str]
+) -> str:
     peak = max(
         (cell["user_count"] for outcomes in by_archetype.values() for cell in outcomes.values()),
         default=1,
     )
-    head = "".join(f"<th>{html.escape(o)}</th>" for o in OUTCOME_ORDER)
+    head = "".join(f"<th>{html.escape(o)}</th>" for o in outcomes)
     body = []
     for archetype, outcomes in sorted(by_archetype.items()):
         cells = []
-        for outcome in OUTCOME_ORDER:
+        for outcome in outcomes:
             cell = outcomes.get(outcome)
             if cell is None:
                 cells.append("<td class='cell empty'></td>")
@@ -312,7 +324,7 @@ def render_html(report: Report) -> str:
     )
     heatmaps = (
         "".join(
-            _heatmap(f"{as_of_date} - {window_days}-day window", by_archetype)
+            _heatmap(f"{as_of_date} - {window_days}-day window", by_archetype, report.outcomes)
             for (as_of_date, window_days), by_archetype in matrix_cells(report).items()
         )
         or "<p class='none'>Skipped: no archetype file, so the archetype checks did not apply.</p>"

@@ -7,7 +7,7 @@
         file names.
     -#}
     {%- set value = var('allow_incomplete_feature_files') -%}
-    {%- set names = ['subscriptions', 'savings', 'credit', 'income', 'cash_flow'] -%}
+    {%- set names = feature_file_names() -%}
     {%- if value is string or value is not iterable or value is mapping
         or (value | reject('in', names) | list) -%}
         {{ exceptions.raise_compiler_error(

@@ -2,7 +2,8 @@
     {#-
         The `as_of_date` var as an ISO 'YYYY-MM-DD' string, or none when every
         date present in the feature files is evaluated. A YAML date
-        (--vars '{as_of_date: 2025-11-04}') and a quoted string both work.
+        (--vars '{as_of_date: 2025-11-04}') and a quoted string both work;
+        anything that is not a real calendar date stops the run.
     -#}
     {%- set value = var('as_of_date') -%}
     {%- if value is none or value == '' -%}
@@ -11,11 +12,13 @@
     {%- set text = value.isoformat() if value.isoformat is defined else value | string -%}
     {%- set match = modules.re.fullmatch('(\\d{4})-(\\d{2})-(\\d{2})', text) -%}
     {%- set valid = false -%}
-    {%- if match -%}
-        {%- set year, month, day = match.group(1) | int, match.group(2) | int, match.group(3) | int -%}
-        {%- set leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 -%}
-        {%- set month_days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] -%}
-        {%- set valid = 1 <= month <= 12 and 1 <= day <= month_days[month - 1] -%}
+    {%- if match and 1 <= match.group(2) | int <= 12 -%}
+        {%- set year, month = match.group(1) | int, match.group(2) | int -%}
+        {#- The month's last day, from the standard library's calendar. -#}
+        {%- set last_day = (
+            modules.datetime.date(year + month // 12, month % 12 + 1, 1) - modules.datetime.timedelta(days=1)
+        ).day -%}
+        {%- set valid = year >= 1 and 1 <= match.group(3) | int <= last_day -%}
     {%- endif -%}
     {%- if not valid -%}
         {{ exceptions.raise_compiler_error(

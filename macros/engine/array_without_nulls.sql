@@ -1,15 +1,15 @@
-{% macro array_without_nulls(expressions) %}
+{% macro array_without_nulls(items) %}
     {#-
-        An array of the given SQL expressions with the NULL ones left out,
-        e.g. the names of the criteria that passed.
+        An array of `items` (SQL expressions, comma-separated) with the NULL
+        ones left out, e.g. the names of the criteria that passed.
     -#}
-    {{- return(adapter.dispatch('array_without_nulls', 'spendsense_personas')(expressions)) -}}
+    {{- return(adapter.dispatch('array_without_nulls', 'spendsense_personas')(items)) -}}
 {% endmacro %}
 
-{% macro default__array_without_nulls(expressions) -%}
-    array_compact(array({{ expressions | join(', ') }}))
+{% macro default__array_without_nulls(items) -%}
+    array_compact(array({{ items }}))
 {%- endmacro %}
 
-{% macro duckdb__array_without_nulls(expressions) -%}
-    list_filter([{{ expressions | join(', ') }}], lambda item: item is not null)
+{% macro duckdb__array_without_nulls(items) -%}
+    list_filter([{{ items }}], lambda item: item is not null)
 {%- endmacro %}

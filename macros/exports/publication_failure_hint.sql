@@ -1,9 +1,10 @@
 {% macro publication_failure_hint(message) %}
     {#- What to do about a failed export, read from the database error text. -#}
     {%- set text = (message or '') | lower -%}
-    {%- if 'unable to open database' in text or 'no such file or directory' in text -%}
-        {{ return("The output folder does not exist or cannot be written: create it (make run and "
-            ~ "scripts/assign_personas.py do), or point var sqlite_path / parquet_path elsewhere.") }}
+    {%- if 'unable to open database' in text or 'unable to create the folder' in text
+        or 'no such file or directory' in text -%}
+        {{ return("The output folder does not exist or cannot be written: point var sqlite_path / "
+            ~ "parquet_path at a folder this user can create and write.") }}
     {%- elif 'readonly' in text or 'read-only' in text or 'permission denied' in text -%}
         {{ return("The output file is read-only for this user: make it writable, or point var "
             ~ "sqlite_path / parquet_path at a writable location.") }}

@@ -2,7 +2,7 @@
     {#-
         Post-hook of export_persona_assignments_sqlite (outside dbt's
         transaction, after the gate passed). Hands `assignments` to the
-        project's dbt-duckdb plugin (plugins/sqlite_publisher.py, named in
+        project's dbt-duckdb plugin (plugins/publication.py, named in
         profiles.yml), which writes table persona_assignments of the SQLite
         database at var sqlite_path in one SQLite transaction (SPEC section 6):
         rows of the (as_of_date, window_days) pairs in `assignments` are
@@ -12,13 +12,16 @@
     -#}
     {%- if not sqlite_export_enabled() -%}
         {%- if execute -%}
-            {{ log(sqlite_export_skip_notice(), info=true) }}
+            {{ log("Notice: the SQLite export is skipped (" ~ (
+                "var export_sqlite is false" if target.type == 'duckdb'
+                else "it is DuckDB-only, and target '" ~ target.name ~ "' is " ~ target.type
+            ) ~ "); the Parquet output at " ~ var('parquet_path') ~ " is the published result.", info=true) }}
         {%- endif -%}
         {{ return('') }}
     {%- endif -%}
     {%- if execute -%}
         {%- do adapter.store_relation(
-            'sqlite_publisher', assignments, [], path_var('sqlite_path'), 'sqlite',
+            'publication', assignments, [], path_var('sqlite_path'), 'sqlite',
             {'check_free_disk_space': boolean_var('check_free_disk_space')}
         ) -%}
     {%- endif -%}

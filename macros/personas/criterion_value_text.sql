@@ -1,10 +1,11 @@
 {% macro criterion_value_text(expression, unit) %}
     {#-
-        Text for a criterion value or threshold in a reasoning sentence, in
-        the unit people read it in: percent (fractions shown as %), dollars,
-        days, months, or a plain count.
+        Text for a criterion's value or threshold in a reasoning sentence, in
+        the unit people read it in (the threshold var's unit in
+        persona_thresholds): fractions and utilizations as percent, dollars,
+        days, months, or a plain number for counts and ratios.
     -#}
-    {%- if unit == 'percent' -%}
+    {%- if unit in ['fraction', 'utilization'] -%}
         {{ format_number('(' ~ expression ~ ') * 100') }} || '%'
     {%- elif unit == 'dollars' -%}
         '$' || {{ format_number(expression) }}

@@ -1,56 +1,56 @@
 {% macro persona_outcome_columns(criteria) %}
     {#-
-        The columns every persona model ends with, built from its list of
-        criteria. Each criterion is a dict: `name` (also the signal column it
-        reads), and for a numeric rule `operator`, `threshold` and `unit`;
-        `extra_fields` adds (name, expression) pairs to its trace entry and
-        `null_value_label` says why a criterion passed on a NULL value. The
-        model must already have `is_matched`, `severity`, `persona_name`,
-        `priority` and one boolean `passes_<name>` column per criterion.
-
-        - triggered_by: names of the criteria that passed (empty when unmatched)
-        - reasoning: "Matched on ... Severity: ... Priority: ..." (NULL when unmatched)
-        - evaluation_json: the persona's entry of the JSON audit trace, as
-          compact JSON text. Serialised here, once per persona model (the
-          five models build in parallel), so the trace only has to splice
-          five finished fragments together.
+        The columns every persona model ends with, from the same list of
+        criteria as persona_criteria_columns: `triggered_by` (names of the
+        criteria that passed, empty when unmatched), `reasoning` ("Matched on
+        <criterion (value vs threshold)>, ... Severity: <n>. Priority:
+        <level>.", NULL when unmatched) and `evaluation_json` (the persona's
+        entry of the JSON audit trace: name, priority, matched, severity,
+        every criterion with value, operator, threshold and passed, and
+        triggered_by; serialised once here, so persona_assignments only
+        splices the five entries into the trace). The model must already
+        have is_matched, severity, persona_name and priority.
     -#}
-    {%- set triggered_names = [] -%}
-    {%- set descriptions = [] -%}
+    {%- set triggered_by -%}
+        {%- for criterion in criteria -%}
+        case when is_matched and passes_{{ criterion.name }} then '{{ criterion.name }}' end
+        {{- ", " if not loop.last }}
+        {%- endfor -%}
+    {%- endset -%}
     {%- set criterion_structs = [] -%}
     {%- for criterion in criteria -%}
-        {%- set passes = 'passes_' ~ criterion.name -%}
-        {%- do triggered_names.append(
-            "case when is_matched and " ~ passes ~ " then '" ~ criterion.name ~ "' end") -%}
-        {%- if criterion.operator is defined -%}
-            {%- set threshold = 'cast(' ~ criterion.threshold ~ ' as double)' -%}
-            {%- do descriptions.append(
-                "case when " ~ passes ~ " then '" ~ criterion.name ~ " (' || coalesce("
-                ~ criterion_value_text(criterion.name, criterion.unit) ~ " || ' vs ' || "
-                ~ criterion_value_text(threshold, criterion.unit) ~ " || ' threshold', "
-                ~ sql_string_literal(criterion.get('null_value_label', 'no value')) ~ ") || ')' end") -%}
-            {%- set fields = [
+        {%- if criterion.threshold_var is defined -%}
+            {%- do criterion_structs.append((criterion.name, make_struct([
                 ('value', criterion.name),
                 ('operator', sql_string_literal(criterion.operator)),
-                ('threshold', threshold),
-                ('passed', passes),
-            ] -%}
+                ('threshold', 'cast(' ~ threshold_var(criterion.threshold_var) ~ ' as double)'),
+                ('passed', 'passes_' ~ criterion.name),
+            ] + ([criterion.or_flag] if criterion.or_flag is defined else [])))) -%}
         {%- else -%}
-            {%- do descriptions.append(
-                "case when " ~ passes ~ " then '" ~ criterion.name ~ "' end") -%}
-            {%- set fields = [('value', criterion.name), ('passed', passes)] -%}
+            {%- do criterion_structs.append((criterion.name, make_struct([
+                ('value', criterion.name),
+                ('passed', 'passes_' ~ criterion.name),
+            ]))) -%}
         {%- endif -%}
-        {%- do criterion_structs.append(
-            (criterion.name, make_struct(fields + criterion.get('extra_fields', [])))) -%}
-    {%- endfor -%}
-    {%- set triggered_by = array_without_nulls(triggered_names) -%}
-
-    {{ triggered_by }} as triggered_by,
+    {%- endfor %}
+        {{ array_without_nulls(triggered_by) }} as triggered_by,
         case
-            when is_matched
-                then 'Matched on ' || concat_ws(', ', {{ descriptions | join(', ') }})
-                || '. Severity: ' || {{ format_number('severity') }}
-                || '. Priority: ' || priority || '.'
+            when is_matched then 'Matched on ' || concat_ws(
+                ', '
+                {%- for criterion in criteria %},
+                case when passes_{{ criterion.name }} then '{{ criterion.name }}'
+                    {%- if criterion.threshold_var is defined %}
+                    {%- set unit = persona_thresholds()[criterion.threshold_var].unit %}
+                    || ' (' || coalesce(
+                        {{ criterion_value_text(criterion.name, unit) }}
+                        || ' vs ' || {{ criterion_value_text(threshold_var(criterion.threshold_var), unit) }}
+                        || ' threshold',
+                        '{{ criterion.or_flag[0] | replace("_", " ") if criterion.or_flag is defined else "no value" }}'
+                    ) || ')'
+                    {%- endif %}
+                end
+                {%- endfor %}
+            ) || '. Severity: ' || {{ format_number('severity') }} || '. Priority: ' || priority || '.'
         end as reasoning,
         {{ to_json_text(make_struct([
             ('persona_name', 'persona_name'),
@@ -58,6 +58,6 @@
             ('matched', 'is_matched'),
             ('severity', 'severity'),
             ('criteria', make_struct(criterion_structs)),
-            ('triggered_by', triggered_by),
+            ('triggered_by', array_without_nulls(triggered_by)),
         ])) }} as evaluation_json
 {%- endmacro %}

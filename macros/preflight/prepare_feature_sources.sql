@@ -37,8 +37,8 @@
         {%- do registered.append((source_node, register_source_relation(source_node, file_relation))) -%}
     {%- endfor -%}
     {%- do assert_feature_keys_usable(registered) -%}
-    {%- if archetypes_file_exists() -%}
-        {%- set labels = parquet_facts(path_var('archetypes_path')) -%}
+    {%- set labels = parquet_facts(path_var('archetypes_path')) -%}
+    {%- if labels.readable -%}
         {%- for source_node in graph.sources.values() | selectattr('source_name', 'equalto', 'demo_labels') -%}
             {%- do register_source_relation(source_node, labels.relation) -%}
         {%- endfor -%}

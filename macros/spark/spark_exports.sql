@@ -1,21 +1,9 @@
 {#- Spark (dbt-spark) versions of the publication macros. -#}
 
-{% macro spark__sqlite_export_enabled() %}
-    {#- The SQLite export needs DuckDB's sqlite extension: never on Spark. -#}
-    {{ return(false) }}
-{% endmacro %}
-
-
-{% macro spark__sqlite_export_skip_notice() %}
-    {{ return("Notice: the SQLite export is DuckDB-only and is skipped on target '" ~ target.name
-        ~ "' (" ~ target.type ~ "); the Parquet output at " ~ var('parquet_path') ~ " is the published result.") }}
-{% endmacro %}
-
-
 {% macro spark__publish_assignments_to_parquet(published) %}
     {#-
-        Spark writes the same columns and types as DuckDB's Parquet export as
-        a Parquet table: a folder at var parquet_path holding one part file
+        Spark writes the same columns and types as DuckDB's `external`
+        Parquet export as a Parquet table: a folder at var parquet_path holding one part file
         (readable as a dataset by Spark, DuckDB, pyarrow or pandas). Spark
         writes into a staging folder and moves the files in at commit, and
         replaces what was at that path before. `published` is a table in the

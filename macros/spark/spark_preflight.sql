@@ -1,6 +1,6 @@
 {#-
-    Spark (dbt-spark) versions of the preflight's file probes. DuckDB answers
-    "does this file exist / is it Parquet" with glob(), read_blob() and
+    The Spark (dbt-spark) version of parquet_facts. DuckDB answers "does this
+    file exist / is it Parquet" with glob(), read_blob() and
     parquet_file_metadata(); Spark SQL has none of them, and a query on a
     missing or broken file raises instead of returning a row. So each probe
     runs as a Spark SQL script whose EXIT HANDLER turns the error into a
@@ -20,77 +20,42 @@
 {% endmacro %}
 
 
-{% macro spark_file_count(path) %}
-    {#- How many files exist at `path` (0 when nothing is there); never raises. -#}
-    {%- set script -%}
+{% macro spark__parquet_facts(path) %}
+    {%- set facts = {'found': false, 'readable': false, 'columns': {}, 'row_count': none, 'relation': none} -%}
+    {%- set probe -%}
 BEGIN
   DECLARE file_count BIGINT DEFAULT 0;
+  DECLARE row_count BIGINT DEFAULT -1;
   BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION SET file_count = 0;
     SET file_count = (SELECT count(*) FROM binaryFile.{{ spark_path_literal(path) }});
   END;
-  SELECT file_count;
-END
-    {%- endset -%}
-    {{ return(run_query(script).columns[0].values()[0]) }}
-{% endmacro %}
-
-
-{% macro spark_parquet_row_count(path) %}
-    {#- Rows of the Parquet file at `path`, or -1 when Spark cannot read it as Parquet. -#}
-    {%- set script -%}
-BEGIN
-  DECLARE row_count BIGINT DEFAULT -1;
   BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION SET row_count = -1;
     SET row_count = (SELECT count(*) FROM parquet.{{ spark_path_literal(path) }});
   END;
-  SELECT row_count;
+  SELECT file_count, row_count;
 END
     {%- endset -%}
-    {{ return(run_query(script).columns[0].values()[0]) }}
-{% endmacro %}
-
-
-{% macro spark_type_as_duckdb(spark_type) %}
-    {#- Spark's name of a Parquet column type, as the DuckDB name feature_type_is_compatible expects. -#}
-    {%- set name = spark_type | lower -%}
-    {%- set names = {
-        'string': 'VARCHAR', 'tinyint': 'TINYINT', 'smallint': 'SMALLINT', 'int': 'INTEGER',
-        'bigint': 'BIGINT', 'float': 'FLOAT', 'double': 'DOUBLE', 'boolean': 'BOOLEAN',
-        'date': 'DATE', 'timestamp': 'TIMESTAMP WITH TIME ZONE', 'timestamp_ntz': 'TIMESTAMP',
-    } -%}
-    {%- if name.startswith('decimal') -%}
-        {{ return(name | upper) }}
-    {%- elif name.startswith('varchar') or name.startswith('char') -%}
-        {{ return('VARCHAR') }}
-    {%- endif -%}
-    {{ return(names.get(name, name | upper)) }}
-{% endmacro %}
-
-
-{% macro spark__parquet_facts(path) %}
-    {%- set facts = {'found': false, 'readable': false, 'columns': {}, 'row_count': none, 'relation': none} -%}
-    {%- if spark_file_count(path) == 0 -%}
-        {{ return(facts) }}
-    {%- endif -%}
-    {%- do facts.update({'found': true}) -%}
-    {%- set row_count = spark_parquet_row_count(path) -%}
-    {%- if row_count < 0 -%}
+    {%- set file_count, row_count = run_query(probe).rows[0] -%}
+    {%- do facts.update({'found': file_count > 0}) -%}
+    {%- if file_count == 0 or row_count < 0 -%}
         {{ return(facts) }}
     {%- endif -%}
     {%- set relation = 'parquet.' ~ spark_path_literal(path) -%}
     {%- do facts.update({'readable': true, 'row_count': row_count, 'relation': relation}) -%}
+    {#- Spark's type names, as the DuckDB names feature_type_is_compatible expects. -#}
+    {%- set duckdb_names = {
+        'string': 'VARCHAR', 'tinyint': 'TINYINT', 'smallint': 'SMALLINT', 'int': 'INTEGER',
+        'bigint': 'BIGINT', 'float': 'FLOAT', 'double': 'DOUBLE', 'boolean': 'BOOLEAN',
+        'date': 'DATE', 'timestamp': 'TIMESTAMP WITH TIME ZONE', 'timestamp_ntz': 'TIMESTAMP',
+    } -%}
     {%- for row in run_query('describe query select * from ' ~ relation).rows -%}
-        {%- do facts.columns.update({row[0] | lower: spark_type_as_duckdb(row[1])}) -%}
+        {%- set spark_type = row[1] | lower -%}
+        {%- set duckdb_type = spark_type | upper if spark_type.startswith('decimal')
+            else 'VARCHAR' if spark_type.startswith('varchar') or spark_type.startswith('char')
+            else duckdb_names.get(spark_type, spark_type | upper) -%}
+        {%- do facts.columns.update({row[0] | lower: duckdb_type}) -%}
     {%- endfor -%}
     {{ return(facts) }}
-{% endmacro %}
-
-
-{% macro spark__archetypes_file_exists() %}
-    {%- if not execute -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {{ return(spark_file_count(path_var('archetypes_path')) > 0) }}
 {% endmacro %}

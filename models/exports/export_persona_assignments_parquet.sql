@@ -2,9 +2,17 @@
     The rows the Parquet output holds after this run: this run's
     assignments without the trace, and the rows of the previous output whose
     (as_of_date, window_days) pair this run did not evaluate (a run with
-    windows: [30] keeps the 180-day rows). A post-hook writes them to var
-    parquet_path, replacing the file atomically, after the SQLite export.
+    windows: [30] keeps the 180-day rows). Written to var parquet_path after
+    the SQLite export, replacing the file atomically: on DuckDB by
+    dbt-duckdb's `external` materialization (COPY to a temporary file, then
+    a rename; the model is then a view of the published file), on Spark by
+    the post-hook (a table, then INSERT OVERWRITE DIRECTORY).
 -#}
+{{ config(
+    materialized=('external' if target.type == 'duckdb' else 'table'),
+    location=path_var('parquet_path'),
+    options={'use_tmp_file': 'true'},
+) }}
 -- depends_on: {{ ref('persona_gate_violations') }}
 -- depends_on: {{ ref('persona_gate_result') }}
 -- depends_on: {{ ref('export_persona_assignments_sqlite') }}
@@ -80,3 +88,4 @@ published as (
 {%- endif %}
 
 select * from published
+order by as_of_date, user_id, window_days

@@ -1,4 +1,4 @@
-{%- set signals = ['subscriptions', 'savings', 'credit', 'income', 'cash_flow'] -%}
+{%- set signals = feature_file_names() -%}
 
 with
 

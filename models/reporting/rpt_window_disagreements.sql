@@ -36,11 +36,11 @@ disagreements as (
     select
         assignments.user_id,
         assignments.as_of_date,
-        {{ ordered_string_agg(
+        {{ dbt.listagg(
             "cast(assignments.window_days as string) || 'd: ' "
             ~ "|| coalesce(assignments.primary_persona_name, 'STABLE')",
             "'; '",
-            'assignments.window_days',
+            'order by assignments.window_days',
         ) }} as primary_by_window
 
     from assignments

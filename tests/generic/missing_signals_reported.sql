@@ -5,7 +5,7 @@
     number of keys affected, and logs the same summary so the warning says
     how many keys and which signals.
 -#}
-{%- set signals = ['subscriptions', 'savings', 'credit', 'income', 'cash_flow'] -%}
+{%- set signals = feature_file_names() -%}
 {%- set summary_sql -%}
     {%- for signal in signals %}
     select

@@ -165,14 +165,25 @@ def test_disk_that_fills_up_during_the_export_rolls_back(small_disk: Workspace) 
         )
 
 
-def test_missing_sqlite_folder_is_a_clear_error(built: Workspace) -> None:
+def test_plain_dbt_build_creates_missing_output_folders(workspace: Workspace) -> None:
+    # dbt build does what make run does: the folders of both outputs are created.
+    sqlite_path = workspace.root / "new" / "app" / "spendsense.db"
+    parquet_path = workspace.root / "new" / "lake" / "persona_assignments.parquet"
+    result = workspace.dbt("build", sqlite_path=str(sqlite_path), parquet_path=str(parquet_path))
+    assert result.ok, result.output
+    assert sqlite_state(sqlite_path)[:2] == ("ok", DEMO_USERS * 2)
+    assert pq.read_table(parquet_path).num_rows == DEMO_USERS * 2
+
+
+def test_output_folder_that_cannot_be_created_is_a_clear_error(built: Workspace) -> None:
     parquet_before = digest(built.parquet_path)
-    missing = built.root / "no" / "such" / "folder" / "spendsense.db"
-    result = built.dbt("build", sqlite_path=str(missing))
+    blocker = built.root / "blocker"
+    blocker.write_text("a file where the folder should be")
+    result = built.dbt("build", sqlite_path=str(blocker / "app" / "spendsense.db"))
     assert not result.ok
+    assert f"unable to create the folder {blocker / 'app'}" in result.output
     assert "Not published: the SQLite export failed and rolled back" in result.output
     assert "The output folder does not exist or cannot be written" in result.output
-    assert not missing.parent.exists()
     assert digest(built.parquet_path) == parquet_before
 
 

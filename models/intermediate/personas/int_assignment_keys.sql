@@ -7,72 +7,27 @@
 
 with
 
-subscriptions as (
+{% for file_name in feature_file_names() -%}
+{{ file_name }} as (
 
     select
         user_id,
         window_days,
         as_of_date
 
-    from {{ ref('stg_features__subscriptions') }}
+    from {{ ref('stg_features__' ~ file_name) }}
 
 ),
 
-savings as (
-
-    select
-        user_id,
-        window_days,
-        as_of_date
-
-    from {{ ref('stg_features__savings') }}
-
-),
-
-credit as (
-
-    select
-        user_id,
-        window_days,
-        as_of_date
-
-    from {{ ref('stg_features__credit') }}
-
-),
-
-income as (
-
-    select
-        user_id,
-        window_days,
-        as_of_date
-
-    from {{ ref('stg_features__income') }}
-
-),
-
-cash_flow as (
-
-    select
-        user_id,
-        window_days,
-        as_of_date
-
-    from {{ ref('stg_features__cash_flow') }}
-
-),
+{% endfor -%}
 
 keys_in_any_file as (
 
-    select * from subscriptions
-    union
-    select * from savings
-    union
-    select * from credit
-    union
-    select * from income
-    union
-    select * from cash_flow
+    {% for file_name in feature_file_names() -%}
+    select * from {{ file_name }}
+    {% if not loop.last %}union
+    {% endif -%}
+    {%- endfor %}
 
 ),
 

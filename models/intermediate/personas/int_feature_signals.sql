@@ -77,13 +77,12 @@ with_missing_signals as (
 
     select
         *,
-        {{ array_without_nulls([
-            "case when not has_subscriptions_signal then 'subscriptions' end",
-            "case when not has_savings_signal then 'savings' end",
-            "case when not has_credit_signal then 'credit' end",
-            "case when not has_income_signal then 'income' end",
-            "case when not has_cash_flow_signal then 'cash_flow' end",
-        ]) }} as missing_signals
+        {% set missing -%}
+            {%- for file_name in feature_file_names() -%}
+            case when not has_{{ file_name }}_signal then '{{ file_name }}' end{{ ", " if not loop.last }}
+            {%- endfor -%}
+        {%- endset -%}
+        {{ array_without_nulls(missing) }} as missing_signals
 
     from joined
 

@@ -1,7 +1,6 @@
 {%- set persona_id = 1 -%}
-{%- set min_utilization = threshold_var('high_utilization_min_utilization') -%}
 {%- set criteria = [
-    {'name': 'max_utilization', 'operator': '>=', 'threshold': min_utilization, 'unit': 'percent'},
+    {'name': 'max_utilization', 'operator': '>=', 'threshold_var': 'high_utilization_min_utilization'},
     {'name': 'interest_charges_present'},
     {'name': 'minimum_payment_only'},
     {'name': 'is_overdue'},
@@ -28,14 +27,7 @@ criteria as (
         user_id,
         window_days,
         as_of_date,
-        max_utilization,
-        interest_charges_present,
-        minimum_payment_only,
-        is_overdue,
-        {{ criterion_passes('max_utilization', '>=', min_utilization) }} as passes_max_utilization,
-        coalesce(interest_charges_present, false) as passes_interest_charges_present,
-        coalesce(minimum_payment_only, false) as passes_minimum_payment_only,
-        coalesce(is_overdue, false) as passes_is_overdue
+        {{ persona_criteria_columns(criteria) }}
 
     from signals
 

@@ -1,9 +1,7 @@
 {%- set persona_id = 2 -%}
-{%- set min_pay_gap_days = threshold_var('variable_income_min_pay_gap_days') -%}
-{%- set max_buffer_months = threshold_var('variable_income_max_buffer_months') -%}
 {%- set criteria = [
-    {'name': 'median_pay_gap_days', 'operator': '>', 'threshold': min_pay_gap_days, 'unit': 'days'},
-    {'name': 'cash_flow_buffer_months', 'operator': '<', 'threshold': max_buffer_months, 'unit': 'months'},
+    {'name': 'median_pay_gap_days', 'operator': '>', 'threshold_var': 'variable_income_min_pay_gap_days'},
+    {'name': 'cash_flow_buffer_months', 'operator': '<', 'threshold_var': 'variable_income_max_buffer_months'},
 ] -%}
 
 with
@@ -27,12 +25,7 @@ criteria as (
         user_id,
         window_days,
         as_of_date,
-        median_pay_gap_days,
-        cash_flow_buffer_months,
-        {{ criterion_passes('median_pay_gap_days', '>', min_pay_gap_days) }}
-            as passes_median_pay_gap_days,
-        {{ criterion_passes('cash_flow_buffer_months', '<', max_buffer_months) }}
-            as passes_cash_flow_buffer_months
+        {{ persona_criteria_columns(criteria) }}
 
     from signals
 
@@ -58,7 +51,7 @@ scored as (
         -- How far past the threshold the pay gap is: 90 days scores 2.0.
         case
             when matched.is_matched
-                then coalesce(matched.median_pay_gap_days / {{ min_pay_gap_days }}, 0)
+                then coalesce(matched.median_pay_gap_days / {{ threshold_var('variable_income_min_pay_gap_days') }}, 0)
         end as severity
 
     from matched

@@ -1,11 +1,8 @@
 {%- set persona_id = 3 -%}
-{%- set min_merchant_count = threshold_var('subscription_min_merchant_count') -%}
-{%- set min_monthly_spend = threshold_var('subscription_min_monthly_spend') -%}
-{%- set min_share = threshold_var('subscription_min_share') -%}
 {%- set criteria = [
-    {'name': 'recurring_merchant_count', 'operator': '>=', 'threshold': min_merchant_count, 'unit': 'count'},
-    {'name': 'monthly_recurring_spend', 'operator': '>=', 'threshold': min_monthly_spend, 'unit': 'dollars'},
-    {'name': 'subscription_share', 'operator': '>=', 'threshold': min_share, 'unit': 'percent'},
+    {'name': 'recurring_merchant_count', 'operator': '>=', 'threshold_var': 'subscription_min_merchant_count'},
+    {'name': 'monthly_recurring_spend', 'operator': '>=', 'threshold_var': 'subscription_min_monthly_spend'},
+    {'name': 'subscription_share', 'operator': '>=', 'threshold_var': 'subscription_min_share'},
 ] -%}
 
 with
@@ -29,14 +26,7 @@ criteria as (
         user_id,
         window_days,
         as_of_date,
-        recurring_merchant_count,
-        monthly_recurring_spend,
-        subscription_share,
-        {{ criterion_passes('recurring_merchant_count', '>=', min_merchant_count) }}
-            as passes_recurring_merchant_count,
-        {{ criterion_passes('monthly_recurring_spend', '>=', min_monthly_spend) }}
-            as passes_monthly_recurring_spend,
-        {{ criterion_passes('subscription_share', '>=', min_share) }} as passes_subscription_share
+        {{ persona_criteria_columns(criteria) }}
 
     from signals
 

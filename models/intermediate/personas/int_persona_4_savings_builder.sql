@@ -1,20 +1,23 @@
 {%- set persona_id = 4 -%}
-{%- set min_growth_rate = threshold_var('savings_min_growth_rate') -%}
-{%- set min_net_inflow_monthly = threshold_var('savings_min_net_inflow_monthly') -%}
-{%- set max_utilization = threshold_var('savings_max_utilization') -%}
+{#- The credit criterion also passes for a user with no credit card (trace key no_credit_card). -#}
 {%- set criteria = [
-    {'name': 'growth_rate', 'operator': '>=', 'threshold': min_growth_rate, 'unit': 'percent'},
-    {'name': 'net_inflow_monthly', 'operator': '>=', 'threshold': min_net_inflow_monthly, 'unit': 'dollars'},
-    {'name': 'max_utilization', 'operator': '<', 'threshold': max_utilization, 'unit': 'percent',
-     'null_value_label': 'no credit card',
-     'extra_fields': [('no_credit_card', 'has_no_credit_card')]},
+    {'name': 'growth_rate', 'operator': '>=', 'threshold_var': 'savings_min_growth_rate'},
+    {'name': 'net_inflow_monthly', 'operator': '>=', 'threshold_var': 'savings_min_net_inflow_monthly'},
+    {'name': 'max_utilization', 'operator': '<', 'threshold_var': 'savings_max_utilization',
+     'or_flag': ('no_credit_card', 'has_no_credit_card')},
 ] -%}
 
 with
 
 signals as (
 
-    select * from {{ ref('int_feature_signals') }}
+    select
+        *,
+        -- A credit row with no utilization is a user without a card. A user
+        -- with no credit row at all is unknown data, not "no card".
+        (has_credit_signal and max_utilization is null) as has_no_credit_card
+
+    from {{ ref('int_feature_signals') }}
 
 ),
 
@@ -31,30 +34,10 @@ criteria as (
         user_id,
         window_days,
         as_of_date,
-        growth_rate,
-        net_inflow_monthly,
-        max_utilization,
-        -- A credit row with no utilization is a user without a card. A user
-        -- with no credit row at all is unknown data, not "no card".
-        (has_credit_signal and max_utilization is null) as has_no_credit_card,
-        {{ criterion_passes('growth_rate', '>=', min_growth_rate) }} as passes_growth_rate,
-        {{ criterion_passes('net_inflow_monthly', '>=', min_net_inflow_monthly) }}
-            as passes_net_inflow_monthly
+        has_no_credit_card,
+        {{ persona_criteria_columns(criteria) }}
 
     from signals
-
-),
-
-credit_checked as (
-
-    select
-        *,
-        (
-            {{ criterion_passes('max_utilization', '<', max_utilization) }}
-            or has_no_credit_card
-        ) as passes_max_utilization
-
-    from criteria
 
 ),
 
@@ -67,7 +50,7 @@ matched as (
             and passes_max_utilization
         ) as is_matched
 
-    from credit_checked
+    from criteria
 
 ),
 

@@ -1,9 +1,7 @@
 {%- set persona_id = 5 -%}
-{%- set min_pct_days_below_100 = threshold_var('cash_flow_min_pct_days_below_100') -%}
-{%- set min_balance_volatility = threshold_var('cash_flow_min_balance_volatility') -%}
 {%- set criteria = [
-    {'name': 'pct_days_below_100', 'operator': '>=', 'threshold': min_pct_days_below_100, 'unit': 'percent'},
-    {'name': 'balance_volatility', 'operator': '>', 'threshold': min_balance_volatility, 'unit': 'count'},
+    {'name': 'pct_days_below_100', 'operator': '>=', 'threshold_var': 'cash_flow_min_pct_days_below_100'},
+    {'name': 'balance_volatility', 'operator': '>', 'threshold_var': 'cash_flow_min_balance_volatility'},
 ] -%}
 
 with
@@ -27,12 +25,7 @@ criteria as (
         user_id,
         window_days,
         as_of_date,
-        pct_days_below_100,
-        balance_volatility,
-        {{ criterion_passes('pct_days_below_100', '>=', min_pct_days_below_100) }}
-            as passes_pct_days_below_100,
-        {{ criterion_passes('balance_volatility', '>', min_balance_volatility) }}
-            as passes_balance_volatility
+        {{ persona_criteria_columns(criteria) }}
 
     from signals
 

@@ -180,8 +180,21 @@ persona_names as (
 
 ),
 
--- One JSON read per row: the trace's key, result and the five evaluations'
--- names, compared with what the row and the personas seed say in one go.
+-- One JSON read per row: each path of the trace is paired with what the row
+-- (or the personas seed) says it must hold, and the two lists are compared.
+{%- set trace_fields = [
+    ('$.user_id', 'assignment_traces.user_id'),
+    ('$.window_days', 'cast(assignment_traces.window_days as string)'),
+    ('$.as_of_date', 'cast(assignment_traces.as_of_date as string)'),
+    ('$.result.status', 'assignment_traces.status'),
+    ('$.result.primary_persona_id', 'cast(assignment_traces.primary_persona_id as string)'),
+    ('$.result.secondary_persona_id', 'cast(assignment_traces.secondary_persona_id as string)'),
+    ('$.evaluations.persona_1.persona_name', 'persona_names.persona_1_name'),
+    ('$.evaluations.persona_2.persona_name', 'persona_names.persona_2_name'),
+    ('$.evaluations.persona_3.persona_name', 'persona_names.persona_3_name'),
+    ('$.evaluations.persona_4.persona_name', 'persona_names.persona_4_name'),
+    ('$.evaluations.persona_5.persona_name', 'persona_names.persona_5_name'),
+] %}
 trace_comparison as (
 
     select
@@ -189,32 +202,9 @@ trace_comparison as (
         assignment_traces.window_days,
         assignment_traces.as_of_date,
         assignment_traces.assignment_trace,
-        {{ json_extract_texts('assignment_traces.assignment_trace', [
-            '$.user_id',
-            '$.window_days',
-            '$.as_of_date',
-            '$.result.status',
-            '$.result.primary_persona_id',
-            '$.result.secondary_persona_id',
-            '$.evaluations.persona_1.persona_name',
-            '$.evaluations.persona_2.persona_name',
-            '$.evaluations.persona_3.persona_name',
-            '$.evaluations.persona_4.persona_name',
-            '$.evaluations.persona_5.persona_name',
-        ]) }} as trace_texts,
-        {{ make_array([
-            'assignment_traces.user_id',
-            'cast(assignment_traces.window_days as string)',
-            'cast(assignment_traces.as_of_date as string)',
-            'assignment_traces.status',
-            'cast(assignment_traces.primary_persona_id as string)',
-            'cast(assignment_traces.secondary_persona_id as string)',
-            'persona_names.persona_1_name',
-            'persona_names.persona_2_name',
-            'persona_names.persona_3_name',
-            'persona_names.persona_4_name',
-            'persona_names.persona_5_name',
-        ]) }} as row_texts
+        {{ json_extract_texts('assignment_traces.assignment_trace', trace_fields | map(attribute=0) | list) }}
+            as trace_texts,
+        {{ dbt.array_construct(trace_fields | map(attribute=1) | list, 'string') }} as row_texts
 
     from assignment_traces
     cross join persona_names

@@ -3,7 +3,7 @@
     table of the same shape otherwise, so the archetype checks have nothing to
     compare and report themselves as skipped instead of failing.
 -#}
-{%- set has_archetypes = archetypes_file_exists() -%}
+{%- set has_archetypes = execute and parquet_facts(path_var('archetypes_path')).readable -%}
 {%- if execute and not has_archetypes -%}
     {{ log("Notice: no archetype file at " ~ var('archetypes_path')
         ~ ": the archetype checks (SPEC 7.5, 7.6) are skipped.", info=true) }}

@@ -1,10 +1,15 @@
-"""dbt-duckdb plugin: publish persona_assignments into a SQLite database.
+"""dbt-duckdb plugin: how this project publishes its outputs from inside `dbt build`.
 
-profiles.yml names this module under `plugins:`; the post-hook of
-export_persona_assignments_sqlite (macros/exports/publish_assignments_to_sqlite.sql)
-hands it the relation through dbt-duckdb's `adapter.store_relation(...)`, the
-same step its `external` materialization uses to hand data to other systems.
-It runs inside `dbt build`, so plain dbt and `make run` publish the same way.
+profiles.yml names this module under `plugins:`. It gives dbt two things:
+
+- `store`: writes persona_assignments into the SQLite database. The post-hook
+  of export_persona_assignments_sqlite (macros/exports/publish_assignments_to_sqlite.sql)
+  hands it the relation through dbt-duckdb's `adapter.store_relation(...)`,
+  the step its `external` materialization uses to hand data to other systems.
+- the SQL function `ensure_parent_folder(path)`, which creates the folder an
+  output file goes into (the Parquet export calls it before writing).
+
+Both run inside `dbt build`, so plain dbt and `make run` publish the same way.
 
 Why Python and not DuckDB's sqlite extension (docs/decisions.md):
 - a new database gets 64 KB pages (a trace is about 2 KB; SQLite's default
@@ -38,7 +43,7 @@ from dbt.adapters.duckdb.utils import TargetConfig
 from dbt.adapters.events.logging import AdapterLogger
 from dbt_common.exceptions import DbtRuntimeError
 
-LOGGER = AdapterLogger("sqlite_publisher")
+LOGGER = AdapterLogger("publication")
 TABLE = "persona_assignments"
 NEXT_TABLE = f"{TABLE}__next"
 # SPEC section 6. Declared types are DuckDB's names, as earlier versions of this
@@ -101,6 +106,7 @@ class Plugin(BasePlugin):
         # The store step reads the relation through a connection of its own
         # to the same warehouse (a cursor), after dbt committed it.
         self._duckdb = conn
+        conn.create_function("ensure_parent_folder", ensure_parent_folder, side_effects=True)
 
     def store(self, target_config: TargetConfig) -> None:
         options = dict(target_config.config or {})
@@ -117,6 +123,19 @@ class Plugin(BasePlugin):
             )
         finally:
             cursor.close()
+
+
+def ensure_parent_folder(path: str) -> str:
+    """Create the folder `path` goes into (and its parents), if missing; return `path`."""
+    folder = Path(path).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DbtRuntimeError(
+            f"unable to create the folder {folder} for {path}: {error.strerror}. "
+            "Point the var at a folder that can be created."
+        ) from error
+    return path
 
 
 def describe(cursor: Any, relation: str) -> Publication:
@@ -159,7 +178,7 @@ def rows(cursor: Any, relation: str) -> pa.RecordBatchReader:
         except BaseException as error:  # handed to the writer, which raises it
             batches.put(error)
 
-    threading.Thread(target=read, name="sqlite_publisher_reader", daemon=True).start()
+    threading.Thread(target=read, name="sqlite_export_reader", daemon=True).start()
 
     def received() -> Iterator[pa.RecordBatch]:
         while (item := batches.get()) is not None:
@@ -174,11 +193,8 @@ def publish(
     cursor: Any, publication: Publication, path: Path, *, page_size: int, check_free_space: bool
 ) -> None:
     """Write the publication into `path` in one transaction, or change nothing."""
+    ensure_parent_folder(str(path))
     created = not path.exists()
-    if created and not path.parent.is_dir():
-        raise DbtRuntimeError(
-            f"unable to open database file {path}: the folder {path.parent} does not exist."
-        )
     try:
         connection = adbc_sqlite.connect(str(path), autocommit=True)
     except adbc_driver_manager.Error as error:
