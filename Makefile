@@ -17,11 +17,12 @@ export DBT_PROFILES_DIR := $(CURDIR)
 TEST_DATA := target/test_data
 TEST_VARS := {features_dir: $(TEST_DATA)/features, archetypes_path: $(TEST_DATA)/user_archetypes.parquet, sqlite_path: $(TEST_DATA)/spendsense.db, parquet_path: $(TEST_DATA)/persona_assignments.parquet}
 
-.PHONY: help setup setup-spark java data run test test-spark lint dbt-test pytest chromium docs clean
+.PHONY: help setup setup-spark java data run check test test-spark lint dbt-test pytest chromium docs clean
 
 help:
 	@echo "make run    set up, generate demo data if data/features is absent, assign personas, print the report"
-	@echo "make test   set up, then lint (sqlfluff, ruff), dbt build with every test, and pytest"
+	@echo "make check  lint, dbt's unit tests and one build of the demo data (the inner loop)"
+	@echo "make test   set up, then lint (sqlfluff, ruff), dbt build with every test, pytest and Spark parity"
 	@echo "make test-spark  build the demo data on DuckDB and on Spark and compare every assignment"
 	@echo "make docs   generate dbt docs and serve them on http://localhost:8080"
 	@echo "make clean  remove target/ and the demo data (keeps .venv)"
@@ -64,15 +65,20 @@ lint: setup
 	$(BIN)/ruff format --check scripts tests plugins
 	$(BIN)/sqlfluff lint models analyses tests
 
+# dbt's unit tests (once, here) and one build of the demo data with every data test.
 dbt-test: setup $(TEST_DATA)/features
 	$(BIN)/dbt build --fail-fast --vars '$(TEST_VARS)'
+
+# The inner loop while changing models: lint, unit tests, one demo build (about a minute).
+check: lint dbt-test
 
 # The browser test drives Debian's chromium; installed here when missing.
 chromium:
 	scripts/ensure_chromium.sh
 
+# Two workers, one per core (pytest-xdist); tests that share a build are grouped.
 pytest: setup chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The demo data through `--target duckdb` and `--target spark`, every assignment
 # row and trace compared (tests/spark). Spark runs in local mode and needs Java 17.

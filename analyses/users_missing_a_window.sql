@@ -14,7 +14,7 @@ windows_per_user as (
         user_id,
         as_of_date,
         count(distinct window_days) as window_count,
-        {{ ordered_string_agg('cast(window_days as string)', "', '", 'window_days') }} as windows_present
+        {{ dbt.listagg('cast(window_days as string)', "', '", 'order by window_days') }} as windows_present
 
     from assignments
     group by user_id, as_of_date

@@ -27,6 +27,7 @@ replaced; rows of every other pair and every other table are kept.
 
 from __future__ import annotations
 
+import atexit
 import queue
 import shutil
 import threading
@@ -107,6 +108,9 @@ class Plugin(BasePlugin):
         # to the same warehouse (a cursor), after dbt committed it.
         self._duckdb = conn
         conn.create_function("ensure_parent_folder", ensure_parent_folder, side_effects=True)
+        # DuckDB would otherwise release this Python function while the
+        # interpreter shuts down, which can abort the process on exit.
+        atexit.register(remove_function, conn, "ensure_parent_folder")
 
     def store(self, target_config: TargetConfig) -> None:
         options = dict(target_config.config or {})
@@ -123,6 +127,14 @@ class Plugin(BasePlugin):
             )
         finally:
             cursor.close()
+
+
+def remove_function(conn: Any, name: str) -> None:
+    """Unregister a Python function from the warehouse connection (at exit)."""
+    try:
+        conn.remove_function(name)
+    except Exception:  # the connection is already closed: nothing left to release
+        LOGGER.debug(f"{name} was already gone at exit")
 
 
 def ensure_parent_folder(path: str) -> str:

@@ -1,9 +1,13 @@
 """Shared fixtures: the demo data, and isolated workspaces that run the real pipeline.
 
-Every pipeline test runs `dbt build` (or another dbt command) as a subprocess
-against this project, with all inputs and outputs redirected into a temporary
-workspace through vars and environment variables, so tests never touch data/
-or target/ and never share a DuckDB file.
+Every pipeline test runs `dbt build` (or another dbt command) against this
+project, with all inputs and outputs redirected into a temporary workspace
+through vars and environment variables, so tests never touch data/ or target/
+and never share a DuckDB file. dbt runs in this process (dbtRunner), as
+dbt-core's own functional tests do, which spares each build the Python start
+and dbt's import; a test that kills dbt, needs another time zone or runs a
+script starts a subprocess instead (`dbt_command`, `script`). Builds leave out
+dbt's unit tests, which `make dbt-test` runs once.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +97,8 @@ class Workspace:
     ) -> list[str]:
         """The command line of `dbt <args>` on this project with this workspace's paths."""
         vars_text = vars_yaml if vars_yaml is not None else to_yaml(self.vars(**var_overrides))
+        if args and args[0] == "build":
+            args = (*args, "--exclude-resource-type", "unit_test")
         return [
             str(BIN_DIR / "dbt"),
             *args,
@@ -110,11 +117,19 @@ class Workspace:
         *args: str,
         vars_yaml: str | None = None,
         env: dict[str, str] | None = None,
+        separate_process: bool = False,
         **var_overrides: object,
     ) -> DbtResult:
-        """Run `dbt <args>` on this project with this workspace's paths (and `env` on top)."""
+        """Run `dbt <args>` on this project with this workspace's paths.
+
+        In this process, unless `env` asks for environment variables that only
+        a new process honours (TZ), or the test needs dbt in another process
+        than its own (file locks are per process): then in a subprocess.
+        """
         command = self.dbt_command(*args, vars_yaml=vars_yaml, **var_overrides)
-        return run(command, env={**self.env(), **(env or {})})
+        if env or separate_process:
+            return run(command, env={**self.env(), **(env or {})})
+        return run_in_process(command[1:], env=self.env())
 
     def script(self, script: str, *args: str) -> DbtResult:
         """Run one of the project's scripts/ entry points with this workspace's env."""
@@ -131,6 +146,38 @@ def run(command: list[str], env: dict[str, str]) -> DbtResult:
         check=False,
     )
     return DbtResult(completed.returncode, completed.stdout + completed.stderr)
+
+
+def run_in_process(args: list[str], env: dict[str, str]) -> DbtResult:
+    """`dbt <args>` through dbtRunner in this process, with `env` as os.environ meanwhile.
+
+    The output is what dbt would print (its info, warning and error events),
+    then the error that ended the run, if any. Afterwards dbt-duckdb's open
+    warehouse connection is closed, so the test can open the file itself.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    lines: list[str] = []
+
+    def collect(event: Any) -> None:
+        if event.info.level in ("info", "warn", "error") and event.info.msg:
+            lines.append(event.info.msg)
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        result = dbtRunner(callbacks=[collect]).invoke(args)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+        DuckDBConnectionManager.close_all_connections()
+    if result.exception is not None:
+        lines.append(f"Encountered an error:\n{result.exception}")
+    return DbtResult(0 if result.success else 1, "\n".join(lines))
 
 
 def to_yaml(values: dict[str, object]) -> str:
@@ -178,10 +225,57 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate_demo_data(tmp_path_factory.mktemp("demo"))
 
 
+def copy_inputs(data: Path, root: Path) -> Workspace:
+    """A workspace at `root` holding a private copy of the feature and label files in `data`."""
+    shutil.copytree(data / "features", root / "features")
+    shutil.copy2(data / "user_archetypes.parquet", root / "user_archetypes.parquet")
+    (root / "out").mkdir(exist_ok=True)
+    return Workspace(root)
+
+
+def built_workspace(data: Path, root: Path) -> Workspace:
+    """A workspace whose demo data was built and published (one `dbt build`)."""
+    workspace = copy_inputs(data, root)
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    return workspace
+
+
 @pytest.fixture
 def workspace(demo_data: Path, tmp_path: Path) -> Iterator[Workspace]:
     """A fresh workspace holding a private copy of the demo data."""
-    shutil.copytree(demo_data / "features", tmp_path / "features")
-    shutil.copy2(demo_data / "user_archetypes.parquet", tmp_path / "user_archetypes.parquet")
-    (tmp_path / "out").mkdir()
-    yield Workspace(tmp_path)
+    yield copy_inputs(demo_data, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def published_baseline(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """One good build of the demo data, made once: its outputs and its warehouse."""
+    return built_workspace(demo_data, tmp_path_factory.mktemp("baseline"))
+
+
+def copy_build(source: Workspace, target: Workspace) -> Workspace:
+    """Give `target` the published outputs and the warehouse of `source`'s build."""
+    shutil.copytree(source.sqlite_path.parent, target.sqlite_path.parent, dirs_exist_ok=True)
+    shutil.copy2(source.duckdb_path, target.duckdb_path)
+    return target
+
+
+@pytest.fixture
+def built(workspace: Workspace, published_baseline: Workspace) -> Workspace:
+    """A workspace as a good build left it: outputs published, warehouse built.
+
+    Copied from one shared build, not rebuilt: a test that needs "something
+    was published before" then costs one dbt run, its own. (The warehouse's
+    source views point at the shared build's files until this workspace's
+    first run registers its own.)
+    """
+    return copy_build(published_baseline, workspace)
+
+
+@pytest.fixture(scope="session")
+def docs_workspace(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """One workspace built and with dbt docs generated into its target/, for the docs tests."""
+    workspace = built_workspace(demo_data, tmp_path_factory.mktemp("docs"))
+    result = workspace.dbt("docs", "generate")
+    assert result.ok, result.output
+    return workspace

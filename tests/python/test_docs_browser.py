@@ -39,6 +39,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import PROJECT_DIR, Workspace, run, to_yaml
 
+# Shares the docs build with test_docs_coverage: the same xdist worker runs both.
+pytestmark = pytest.mark.xdist_group("docs")
+
 SCREENSHOT_DIR = PROJECT_DIR / "target" / "screenshots"
 WINDOW = (1400, 1000)
 # Tall enough for the whole report, heatmaps included.
@@ -251,22 +254,6 @@ class DocsServer(ThreadingHTTPServer):
 
 
 @pytest.fixture(scope="module")
-def docs_workspace(
-    demo_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Workspace]:
-    """One workspace for this module: built, with dbt docs generated into its target/."""
-    root = tmp_path_factory.mktemp("docs")
-    shutil.copytree(demo_data / "features", root / "features")
-    shutil.copy2(demo_data / "user_archetypes.parquet", root / "user_archetypes.parquet")
-    (root / "out").mkdir()
-    workspace = Workspace(root)
-    for command in (("build",), ("docs", "generate")):
-        result = workspace.dbt(*command)
-        assert result.ok, result.output
-    yield workspace
-
-
-@pytest.fixture(scope="module")
 def docs_url(docs_workspace: Workspace) -> Iterator[str]:
     """The generated docs, served on a free localhost port while the module runs."""
     handler = partial(QuietHandler, directory=str(docs_workspace.root / "target"))
@@ -316,7 +303,7 @@ def test_docs_lineage_shows_model_description_and_neighbours(
     assert DESCRIPTION_START in section_text(dom, "description")
     parents = model_neighbours(manifest, "parent_map")
     children = model_neighbours(manifest, "child_map")
-    assert {"int_persona_evaluations_ranked", "int_persona_1_high_utilization"} <= parents
+    assert parents == {"int_persona_evaluations_pivoted"}
     assert {"export_persona_assignments_sqlite", "persona_gate_violations"} <= children
     depends_on, referenced_by = section_text(dom, "depends_on"), section_text(dom, "referenced_by")
     assert [name for name in parents if name not in depends_on.split()] == []

@@ -2,13 +2,11 @@
 
 After `dbt build` and `dbt docs generate` in a workspace, manifest.json holds
 what the YAML documents and catalog.json holds what really exists in the
-warehouse. Every model, seed and source table must have a description, and
-every real column (each column catalog.json lists for a node) must have a
-non-empty description in manifest.json. Sources are read in place from
-Parquet files (meta.external_location), so the warehouse has no table for them
-and catalog.json does not list them: their declared columns are what is
-measured, and columns a file has beyond those are printed for information
-(the pipeline ignores them by design).
+warehouse. Every model, seed and source table must have a description, every
+real column (each column catalog.json lists for a node) a non-empty
+description in manifest.json, and every macro of the project (macros/ and the
+generic tests) a description in macros/_macros.yml. Sources are the views the
+preflight registers over the feature files, with their declared columns.
 
 Run with `pytest -s` to see the numbers.
 """
@@ -16,16 +14,15 @@ Run with `pytest -s` to see the numbers.
 from __future__ import annotations
 
 import json
-import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 from conftest import Workspace
+
+# Shares the docs build with test_docs_browser: the same xdist worker runs both.
+pytestmark = pytest.mark.xdist_group("docs")
 
 MEASURED = ("model", "seed", "snapshot")
 
@@ -53,25 +50,15 @@ class Coverage:
     nodes: dict[str, Tally] = field(default_factory=dict)
     columns: dict[str, Tally] = field(default_factory=dict)
     not_in_catalog: list[str] = field(default_factory=list)
-    # For information only: documented columns the relation does not have, source
-    # file columns nobody declared, and resource types the test does not require.
+    macros: Tally = field(default_factory=Tally)
+    # For information only: documented columns the relation does not have, and
+    # resource types the test does not require.
     phantom_columns: list[str] = field(default_factory=list)
-    undeclared_source_columns: list[str] = field(default_factory=list)
     other: dict[str, Tally] = field(default_factory=dict)
 
 
 def described(entry: dict[str, Any]) -> bool:
     return bool((entry.get("description") or "").strip())
-
-
-def source_file_columns(source: dict[str, Any]) -> list[str] | None:
-    """The columns of a source's Parquet file, when its external_location names one."""
-    location = (source.get("meta") or {}).get("external_location") or ""
-    match = re.search(r"read_parquet\('([^']+)'\)", location)
-    if not match:
-        return None
-    path = Path(match.group(1).replace("{name}", source["identifier"]))
-    return pq.read_schema(path).names if path.is_file() else None
 
 
 def measure(manifest: dict[str, Any], catalog: dict[str, Any]) -> Coverage:
@@ -91,18 +78,10 @@ def measure(manifest: dict[str, Any], catalog: dict[str, Any]) -> Coverage:
         columns = coverage.columns.setdefault(kind, Tally())
 
         table = tables.get(entry["unique_id"])
-        if table is not None:
-            real = [column.lower() for column in table["columns"]]
-        elif kind == "source":
-            real = list(documented)
-            in_file = source_file_columns(entry)
-            if in_file is not None:
-                coverage.undeclared_source_columns += [
-                    f"{name}.{column}" for column in in_file if column.lower() not in documented
-                ]
-        else:
+        if table is None:
             coverage.not_in_catalog.append(f"{kind} {name}")
             continue
+        real = [column.lower() for column in table["columns"]]
         for column in real:
             columns.add(f"{name}.{column}", described(documented.get(column, {})))
         coverage.phantom_columns += [
@@ -114,26 +93,15 @@ def measure(manifest: dict[str, Any], catalog: dict[str, Any]) -> Coverage:
             coverage.other.setdefault("analyses", Tally()).add(node["name"], described(node))
     for macro in manifest["macros"].values():
         if macro["package_name"] == manifest["metadata"].get("project_name"):
-            coverage.other.setdefault("macros", Tally()).add(macro["name"], described(macro))
+            coverage.macros.add(macro["name"], described(macro))
     for exposure in manifest["exposures"].values():
         coverage.other.setdefault("exposures", Tally()).add(exposure["name"], described(exposure))
     return coverage
 
 
 @pytest.fixture(scope="module")
-def coverage(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coverage]:
-    root = tmp_path_factory.mktemp("coverage")
-    shutil.copytree(demo_data / "features", root / "features")
-    shutil.copy2(demo_data / "user_archetypes.parquet", root / "user_archetypes.parquet")
-    (root / "out").mkdir()
-    workspace = Workspace(root)
-    # catalog.json needs every relation to exist; the data tests (which `make dbt-test`
-    # runs anyway) would only add time here.
-    build = ("build", "--exclude-resource-type", "test", "unit_test")
-    for command in (build, ("docs", "generate")):
-        result = workspace.dbt(*command)
-        assert result.ok, result.output
-    target = root / "target"
+def coverage(docs_workspace: Workspace) -> Iterator[Coverage]:
+    target = docs_workspace.root / "target"
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())
     measured = measure(manifest, catalog)
@@ -149,11 +117,12 @@ def coverage(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     print("Not required, for information:")
     for kind, tally in measured.other.items():
         print(f"  {kind}: {tally}")
-    for label, names in (
-        ("documented columns the relation does not have", measured.phantom_columns),
-        ("source file columns not declared (ignored)", measured.undeclared_source_columns),
-    ):
-        print(f"  {label}: {len(names)}" + "".join(f"\n    {name}" for name in names))
+    print(f"  macros: {measured.macros}")
+    names = measured.phantom_columns
+    print(
+        f"  documented columns the relation does not have: {len(names)}"
+        + "".join(f"\n    {name}" for name in names)
+    )
     yield measured
 
 
@@ -177,3 +146,10 @@ def test_every_real_column_is_documented(coverage: Coverage) -> None:
         for name in tally.missing
     ]
     assert undocumented == [], "columns without a description:\n  " + "\n  ".join(undocumented)
+
+
+def test_every_macro_is_documented(coverage: Coverage) -> None:
+    assert coverage.macros.total > 0
+    assert coverage.macros.missing == [], "macros without a description in _macros.yml:\n  " + (
+        "\n  ".join(sorted(coverage.macros.missing))
+    )

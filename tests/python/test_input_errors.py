@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -30,24 +29,6 @@ NUMERIC_COLUMNS = {
     "income": ["median_pay_gap_days", "cash_flow_buffer_months"],
     "cash_flow": ["pct_days_below_100", "balance_volatility"],
 }
-
-
-@pytest.fixture(scope="session")
-def published_baseline(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Outputs of one good run, copied into each failing case as 'what was published before'."""
-    root = tmp_path_factory.mktemp("baseline")
-    shutil.copytree(demo_data / "features", root / "features")
-    shutil.copy2(demo_data / "user_archetypes.parquet", root / "user_archetypes.parquet")
-    (root / "out").mkdir()
-    result = Workspace(root).dbt("build")
-    assert result.ok, result.output
-    return root / "out"
-
-
-@pytest.fixture
-def previously_published(workspace: Workspace, published_baseline: Path) -> Workspace:
-    shutil.copytree(published_baseline, workspace.sqlite_path.parent, dirs_exist_ok=True)
-    return workspace
 
 
 def digests(workspace: Workspace) -> tuple[str, str]:
@@ -261,19 +242,19 @@ REJECTED = {
 
 @pytest.mark.parametrize("case", REJECTED, ids=list(REJECTED))
 def test_rejected_input_names_the_problem_and_publishes_nothing(
-    previously_published: Workspace, case: str
+    built: Workspace, case: str
 ) -> None:
     mutate, expected_messages = REJECTED[case]
-    before = digests(previously_published)
-    mutate(previously_published)
+    before = digests(built)
+    mutate(built)
 
-    result = previously_published.dbt("build")
+    result = built.dbt("build")
 
     assert not result.ok
     for message in expected_messages:
         assert message in result.output, f"{message!r} not in output:\n{result.output[-3000:]}"
     assert "Traceback" not in result.output
-    assert digests(previously_published) == before
+    assert digests(built) == before
 
 
 # ---------------------------------------------------------------- accepted oddities
@@ -352,7 +333,7 @@ def instants(workspace: Workspace, name: str, utc_time: str) -> None:
 
 
 def test_instant_as_of_dates_are_utc_dates_in_every_time_zone(
-    workspace: Workspace, published_baseline: Path
+    workspace: Workspace, published_baseline: Workspace
 ) -> None:
     # Early in the UTC day in two files (the previous day in Los Angeles), late in
     # the others (the next day in Tokyo): every machine must read 2025-11-04.
@@ -360,7 +341,7 @@ def test_instant_as_of_dates_are_utc_dates_in_every_time_zone(
         instants(workspace, name, "03:00:00")
     for name in ("subscriptions", "savings", "cash_flow"):
         instants(workspace, name, "23:30:00")
-    with sqlite3.connect(published_baseline / "spendsense.db") as connection:
+    with sqlite3.connect(published_baseline.sqlite_path) as connection:
         expected = connection.execute(
             "select assignment_id, status, primary_persona_id from persona_assignments order by 1"
         ).fetchall()
@@ -376,7 +357,7 @@ def test_instant_as_of_dates_are_utc_dates_in_every_time_zone(
 
 
 def test_a_folder_of_parquet_parts_is_read_as_the_file(
-    workspace: Workspace, published_baseline: Path
+    workspace: Workspace, published_baseline: Workspace
 ) -> None:
     # How Spark (and this project's Spark target) writes Parquet: a folder of parts.
     table = pq.read_table(workspace.feature_file("credit"))
@@ -389,7 +370,7 @@ def test_a_folder_of_parquet_parts_is_read_as_the_file(
     (folder / "_SUCCESS").write_text("")
     result = workspace.dbt("build")
     assert result.ok, result.output
-    with sqlite3.connect(published_baseline / "spendsense.db") as connection:
+    with sqlite3.connect(published_baseline.sqlite_path) as connection:
         expected = connection.execute(
             "select user_id, window_days, as_of_date, status, assignment_trace "
             "from persona_assignments order by 1, 2, 3"
@@ -541,16 +522,16 @@ BAD_VARS = {
 
 
 @pytest.mark.parametrize("case", BAD_VARS, ids=list(BAD_VARS))
-def test_bad_var_is_refused_before_any_sql(previously_published: Workspace, case: str) -> None:
+def test_bad_var_is_refused_before_any_sql(built: Workspace, case: str) -> None:
     overrides, expected_messages = BAD_VARS[case]
-    before = digests(previously_published)
-    result = previously_published.dbt("build", **overrides)
+    before = digests(built)
+    result = built.dbt("build", **overrides)
     assert not result.ok
     for message in expected_messages:
         assert message in result.output, f"{message!r} not in output:\n{result.output[-3000:]}"
     assert "Traceback" not in result.output
     assert "START sql" not in result.output  # refused before any model ran
-    assert digests(previously_published) == before
+    assert digests(built) == before
 
 
 def test_path_with_a_semicolon_is_just_a_path(workspace: Workspace) -> None:

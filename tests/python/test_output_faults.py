@@ -23,7 +23,16 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import DEMO_USERS, PROJECT_DIR, Workspace, generate_demo_data, to_yaml
+from conftest import (
+    DEMO_USERS,
+    PROJECT_DIR,
+    Workspace,
+    built_workspace,
+    copy_build,
+    copy_inputs,
+    generate_demo_data,
+    to_yaml,
+)
 
 LARGE_USERS = 30_000
 
@@ -46,27 +55,17 @@ def sqlite_state(path: Path) -> tuple[str, int, int, list[str]]:
     return integrity, rows, runs, computed
 
 
-@pytest.fixture
-def built(workspace: Workspace) -> Workspace:
-    result = workspace.dbt("build")
-    assert result.ok, result.output
-    return workspace
-
-
 @pytest.fixture(scope="module")
-def large_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_demo_data(tmp_path_factory.mktemp("large"), users=LARGE_USERS)
+def large_baseline(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """30,000 users built once, so an export lasts long enough to be killed in the middle."""
+    data = generate_demo_data(tmp_path_factory.mktemp("large"), users=LARGE_USERS)
+    return built_workspace(data, tmp_path_factory.mktemp("large_built"))
 
 
 @pytest.fixture
-def large_built(large_data: Path, tmp_path: Path) -> Iterator[Workspace]:
-    shutil.copytree(large_data / "features", tmp_path / "features")
-    shutil.copy2(large_data / "user_archetypes.parquet", tmp_path / "user_archetypes.parquet")
-    (tmp_path / "out").mkdir()
-    workspace = Workspace(tmp_path)
-    result = workspace.dbt("build")
-    assert result.ok, result.output
-    yield workspace
+def large_built(large_baseline: Workspace, tmp_path: Path) -> Workspace:
+    """A private copy of the large build's inputs, outputs and warehouse."""
+    return copy_build(large_baseline, copy_inputs(large_baseline.root, tmp_path))
 
 
 def kill_when(workspace: Workspace, appears: Path, timeout_s: float = 240) -> bool:
@@ -93,8 +92,8 @@ def kill_when(workspace: Workspace, appears: Path, timeout_s: float = 240) -> bo
 
 
 @pytest.fixture
-def small_disk(workspace: Workspace) -> Iterator[Workspace]:
-    """The workspace's outputs on a 2 MB tmpfs (root only), unmounted afterwards."""
+def small_folder(workspace: Workspace) -> Iterator[Path]:
+    """An empty 2 MB tmpfs in the workspace (root only), unmounted afterwards."""
     disk = workspace.root / "small_disk"
     disk.mkdir()
     mounted = subprocess.run(
@@ -106,18 +105,24 @@ def small_disk(workspace: Workspace) -> Iterator[Workspace]:
     if mounted.returncode != 0:
         pytest.fail(f"this test mounts a small tmpfs and needs root: {mounted.stderr}")
     try:
-        workspace.extra_vars.update(
-            sqlite_path=str(disk / "spendsense.db"),
-            parquet_path=str(disk / "persona_assignments.parquet"),
-        )
-        result = workspace.dbt("build")
-        assert result.ok, result.output
-        yield workspace
+        yield disk
     finally:
         unmounted = subprocess.run(["umount", str(disk)], capture_output=True, check=False)
         if unmounted.returncode != 0:  # still open somewhere: detach it, and say so
             subprocess.run(["umount", "--lazy", str(disk)], check=True)
             pytest.fail(f"{disk} was still in use at the end of the test")
+
+
+@pytest.fixture
+def small_disk(workspace: Workspace, small_folder: Path) -> Workspace:
+    """The workspace's outputs on the small tmpfs, published there by a first good run."""
+    workspace.extra_vars.update(
+        sqlite_path=str(small_folder / "spendsense.db"),
+        parquet_path=str(small_folder / "persona_assignments.parquet"),
+    )
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    return workspace
 
 
 def fill_disk(folder: Path, leave_bytes: int) -> None:
@@ -140,6 +145,17 @@ def test_disk_too_small_is_refused_before_writing(small_disk: Workspace) -> None
     assert "Nothing was written" in result.output
     assert "Not published: the SQLite export failed and rolled back" in result.output
     assert (digest(sqlite_path), digest(parquet_path)) == before
+
+
+def test_first_run_on_a_full_disk_leaves_no_database_behind(
+    workspace: Workspace, small_folder: Path
+) -> None:
+    fill_disk(small_folder, leave_bytes=200_000)
+    sqlite_path = small_folder / "spendsense.db"
+    result = workspace.dbt("build", sqlite_path=str(sqlite_path))
+    assert not result.ok
+    assert "Not enough free disk space for the SQLite export" in result.output
+    assert not sqlite_path.exists()  # the export created it, and removed it again
 
 
 def test_disk_that_fills_up_during_the_export_rolls_back(small_disk: Workspace) -> None:
@@ -206,13 +222,11 @@ def test_entry_point_creates_the_output_folders(workspace: Workspace) -> None:
         assert connection.execute("pragma page_size").fetchone() == (65536,)
 
 
-def test_entry_point_leaves_an_existing_database_page_size_alone(workspace: Workspace) -> None:
+def test_existing_database_keeps_its_page_size(workspace: Workspace) -> None:
     workspace.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(workspace.sqlite_path) as connection:
         connection.execute("create table users (user_id text primary key)")
-    report = workspace.root / "r.html"
-    arguments = ["--vars", to_yaml(workspace.vars()), "--report-html", str(report)]
-    result = workspace.script("assign_personas.py", *arguments)
+    result = workspace.dbt("build")
     assert result.ok, result.output
     with sqlite3.connect(workspace.sqlite_path) as connection:
         assert connection.execute("pragma page_size").fetchone() == (4096,)
@@ -222,12 +236,9 @@ def test_entry_point_leaves_an_existing_database_page_size_alone(workspace: Work
 
 def test_failed_first_run_leaves_no_database_behind(workspace: Workspace) -> None:
     workspace.feature_file("credit").unlink()
-    report = workspace.root / "r.html"
-    arguments = ["--vars", to_yaml(workspace.vars()), "--report-html", str(report)]
-    result = workspace.script("assign_personas.py", *arguments)
+    result = workspace.dbt("build")
     assert not result.ok
     assert "credit.parquet not found" in result.output
-    # The empty database the entry point prepared is removed again.
     assert not workspace.sqlite_path.exists()
     assert not workspace.parquet_path.exists()
 
@@ -257,7 +268,8 @@ def test_reader_holding_the_database_open_sees_no_corruption(built: Workspace) -
     reader.execute("begin")
     reader.execute("select count(*) from persona_assignments").fetchone()  # holds a read lock
     try:
-        result = built.dbt("build")
+        # SQLite's locks are between processes: dbt runs in its own.
+        result = built.dbt("build", separate_process=True)
         seen_by_reader = reader.execute("select count(*) from persona_assignments").fetchone()[0]
     finally:
         reader.execute("commit")
@@ -271,6 +283,7 @@ def test_reader_holding_the_database_open_sees_no_corruption(built: Workspace) -
     assert digest(built.parquet_path) == before_parquet
 
 
+@pytest.mark.xdist_group("large")  # one 30k-user build for both
 def test_killed_during_the_sqlite_export_leaves_old_or_new_rows(large_built: Workspace) -> None:
     expected_rows = LARGE_USERS * 2
     _, _, _, computed_before = sqlite_state(large_built.sqlite_path)
@@ -286,6 +299,7 @@ def test_killed_during_the_sqlite_export_leaves_old_or_new_rows(large_built: Wor
     assert digest(large_built.parquet_path) == parquet_before
 
 
+@pytest.mark.xdist_group("large")  # one 30k-user build for both
 def test_killed_during_the_parquet_export_leaves_a_whole_file(large_built: Workspace) -> None:
     expected_rows = LARGE_USERS * 2
     parquet_before = digest(large_built.parquet_path)

@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import DEMO_USERS, Workspace
+from conftest import DEMO_USERS, Workspace, built_workspace
 
 EXPECTED_ROWS = DEMO_USERS * 2
 PARQUET_TYPES = {
@@ -54,15 +54,15 @@ def set_archetype(workspace: Workspace, user_id: str, archetype: str) -> None:
     pq.write_table(table.set_column(1, "archetype", pa.array(labels)), workspace.archetypes_path)
 
 
-@pytest.fixture
-def built(workspace: Workspace) -> Workspace:
-    result = workspace.dbt("build")
-    assert result.ok, result.output
-    return workspace
+@pytest.fixture(scope="module")
+def published(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """One build of the demo data for the read-only checks of this module."""
+    return built_workspace(demo_data, tmp_path_factory.mktemp("published"))
 
 
-def test_sqlite_table_has_every_key_with_types_keys_and_indexes(built: Workspace) -> None:
-    with sqlite3.connect(built.sqlite_path) as connection:
+@pytest.mark.xdist_group("published")  # share one build
+def test_sqlite_table_has_every_key_with_types_keys_and_indexes(published: Workspace) -> None:
+    with sqlite3.connect(published.sqlite_path) as connection:
         # Plain `dbt build` creates the database with 64 KB pages (a trace is ~2 KB).
         assert connection.execute("pragma page_size").fetchone() == (65536,)
         count, keys = connection.execute(
@@ -98,9 +98,10 @@ def test_sqlite_table_has_every_key_with_types_keys_and_indexes(built: Workspace
             )
 
 
-def test_every_trace_parses_and_agrees_with_its_row(built: Workspace) -> None:
+@pytest.mark.xdist_group("published")  # share one build
+def test_every_trace_parses_and_agrees_with_its_row(published: Workspace) -> None:
     rows = sqlite_rows(
-        built.sqlite_path,
+        published.sqlite_path,
         "user_id, window_days, as_of_date, status, primary_persona_id, secondary_persona_id, "
         "assignment_trace",
     )
@@ -131,11 +132,12 @@ def test_every_trace_parses_and_agrees_with_its_row(built: Workspace) -> None:
             assert "no persona matched" in result["primary_reasoning"].lower()
 
 
-def test_warehouse_stores_traces_with_zstd(built: Workspace) -> None:
+@pytest.mark.xdist_group("published")  # share one build
+def test_warehouse_stores_traces_with_zstd(published: Workspace) -> None:
     """profiles.yml creates the warehouse with storage v1.2.0, so the trace column's
     `using compression zstd` takes effect; on DuckDB's default storage it silently
     would not (the traces would be stored uncompressed)."""
-    with duckdb.connect(str(built.duckdb_path), read_only=True) as connection:
+    with duckdb.connect(str(published.duckdb_path), read_only=True) as connection:
         (storage_version,) = connection.execute(
             "select tags['storage_version'] from duckdb_databases() "
             "where database_name = current_database()"
@@ -166,12 +168,13 @@ def test_warehouse_in_the_old_storage_format_is_named_with_the_fix(
     assert "cannot compress strings with ZSTD" not in recreated.output
 
 
-def test_parquet_has_real_types_and_no_trace(built: Workspace) -> None:
-    table = pq.read_table(built.parquet_path)
+@pytest.mark.xdist_group("published")  # share one build
+def test_parquet_has_real_types_and_no_trace(published: Workspace) -> None:
+    table = pq.read_table(published.parquet_path)
     assert table.num_rows == EXPECTED_ROWS
     assert {field.name: field.type for field in table.schema} == PARQUET_TYPES
     parquet_ids = sorted(table["assignment_id"].to_pylist())
-    assert parquet_ids == [row[0] for row in sqlite_rows(built.sqlite_path, "assignment_id")]
+    assert parquet_ids == [row[0] for row in sqlite_rows(published.sqlite_path, "assignment_id")]
 
 
 def test_rerun_replaces_rows_without_duplicates(built: Workspace) -> None:

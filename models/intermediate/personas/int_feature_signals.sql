@@ -1,3 +1,10 @@
+{#- The names of the files with no row for the key (NULL for the files that have one). -#}
+{%- set missing_signal_names -%}
+{%- for file_name in feature_file_names() -%}
+case when not has_{{ file_name }}_signal then '{{ file_name }}' end{{ ", " if not loop.last }}
+{%- endfor -%}
+{%- endset -%}
+
 with
 
 assignment_keys as (
@@ -77,12 +84,7 @@ with_missing_signals as (
 
     select
         *,
-        {% set missing -%}
-            {%- for file_name in feature_file_names() -%}
-            case when not has_{{ file_name }}_signal then '{{ file_name }}' end{{ ", " if not loop.last }}
-            {%- endfor -%}
-        {%- endset -%}
-        {{ array_without_nulls(missing) }} as missing_signals
+        {{ array_without_nulls(missing_signal_names) }} as missing_signals
 
     from joined
 

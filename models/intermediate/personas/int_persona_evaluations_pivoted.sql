@@ -58,10 +58,10 @@ persona_ids_by_rank as (
         user_id,
         window_days,
         as_of_date,
-        {%- for rank in range(1, persona_models | length + 1) %}
+        {% for rank in range(1, persona_models | length + 1) %}
         max(case when persona_rank = {{ rank }} then persona_id end) as rank_{{ rank }}_persona_id
-        {{- "," if not loop.last }}
-        {%- endfor %}
+        {%- if not loop.last %},{% endif %}
+        {% endfor %}
 
     from ranked_personas
     group by user_id, window_days, as_of_date
@@ -75,15 +75,15 @@ pivoted as (
         signals.window_days,
         signals.as_of_date,
         signals.missing_signals,
-        {%- for rank in range(1, persona_models | length + 1) %}
+        {% for rank in range(1, persona_models | length + 1) %}
         persona_ids_by_rank.rank_{{ rank }}_persona_id,
-        {%- endfor %}
-        {%- for persona_index in range(1, persona_models | length + 1) %}
+        {% endfor %}
+        {% for persona_index in range(1, persona_models | length + 1) %}
         persona_{{ persona_index }}.persona_{{ persona_index }}_severity,
         persona_{{ persona_index }}.persona_{{ persona_index }}_reasoning,
         persona_{{ persona_index }}.persona_{{ persona_index }}_evaluation_json
-        {{- "," if not loop.last }}
-        {%- endfor %}
+        {%- if not loop.last %},{% endif %}
+        {% endfor %}
 
     from signals
     left join persona_ids_by_rank

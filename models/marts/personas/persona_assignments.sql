@@ -1,4 +1,9 @@
 {%- set persona_ids = range(1, persona_model_names() | length + 1) -%}
+{%- set ranked_ids -%}
+{%- for rank in persona_ids -%}
+evaluations.rank_{{ rank }}_persona_id{{ ", " if not loop.last }}
+{%- endfor -%}
+{%- endset -%}
 
 with
 
@@ -50,11 +55,6 @@ chosen as (
             {%- endfor %}
         end as secondary_reasoning,
         case when evaluations.rank_1_persona_id is null then 'STABLE' else 'ASSIGNED' end as status,
-        {% set ranked_ids -%}
-            {%- for rank in persona_ids -%}
-            evaluations.rank_{{ rank }}_persona_id{{ ", " if not loop.last }}
-            {%- endfor -%}
-        {%- endset -%}
         {{ array_without_nulls(ranked_ids) }} as ranked_persona_ids
 
     from evaluations

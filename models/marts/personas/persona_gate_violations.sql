@@ -204,7 +204,7 @@ trace_comparison as (
         assignment_traces.assignment_trace,
         {{ json_extract_texts('assignment_traces.assignment_trace', trace_fields | map(attribute=0) | list) }}
             as trace_texts,
-        {{ dbt.array_construct(trace_fields | map(attribute=1) | list, 'string') }} as row_texts
+        {{ dbt.array_construct(trace_fields | map(attribute=1) | list, 'string') }} as row_texts  -- noqa: LT05
 
     from assignment_traces
     cross join persona_names
