@@ -14,7 +14,12 @@ windows_per_user as (
         user_id,
         as_of_date,
         count(distinct window_days) as window_count,
-        {{ dbt.listagg('cast(window_days as string)', "', '", 'order by window_days') }} as windows_present
+        concat_ws(
+            ', '
+            {% for window_days in configured_windows() %},
+            max(case when window_days = {{ window_days }} then '{{ window_days }}' end)
+            {% endfor %}
+        ) as windows_present
 
     from assignments
     group by user_id, as_of_date

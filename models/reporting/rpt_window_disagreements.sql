@@ -36,12 +36,18 @@ disagreements as (
     select
         assignments.user_id,
         assignments.as_of_date,
-        {{ dbt.listagg(
-            "cast(assignments.window_days as string) || 'd: ' "
-            ~ "|| coalesce(assignments.primary_persona_name, 'STABLE')",
-            "'; '",
-            'order by assignments.window_days',
-        ) }} as primary_by_window
+        -- One part per configured window, in the order of var windows.
+        concat_ws(
+            '; '
+            {% for window_days in configured_windows() %},
+            max(
+                case
+                    when assignments.window_days = {{ window_days }}
+                        then '{{ window_days }}d: ' || coalesce(assignments.primary_persona_name, 'STABLE')
+                end
+            )
+            {% endfor %}
+        ) as primary_by_window
 
     from assignments
     inner join disagreeing_users
