@@ -24,11 +24,13 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
-from persona_report import GateTest, Report, read_report_models, render_html, render_text
+from persona_report import GateTest, Report, RunInfo, read_report_models, render_html, render_text
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,26 +106,44 @@ def run_lock(warehouse: Path) -> Iterator[bool]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def warehouse_of(target: str | None, cli_vars: dict[str, Any]) -> tuple[Path, dict[str, Any]]:
-    """The DuckDB warehouse dbt will use, and the `config_options` it opens it with.
+@dataclass(frozen=True)
+class Project:
+    """What dbt resolves from profiles.yml and dbt_project.yml before the run."""
 
-    Resolved by dbt itself from profiles.yml (env vars included). The report
-    must open the warehouse with the same configuration as dbt, which may still
-    hold it open in this process.
+    target: str
+    warehouse: Path
+    # the `config_options` dbt opens the warehouse with
+    config: dict[str, Any]
+    # dbt_project.yml's vars: the defaults the report compares the run's values with
+    default_vars: dict[str, Any]
+
+
+def resolve_project(target: str | None, cli_vars: dict[str, Any]) -> Project:
+    """The target, the DuckDB warehouse and the project's default vars, as dbt resolves them.
+
+    The report must open the warehouse with the same configuration as dbt,
+    which may still hold it open in this process.
     """
-    from dbt.config.runtime import load_profile
+    from dbt.config.runtime import load_profile, load_project
     from dbt.flags import set_from_args
     from dbt_common.context import set_invocation_context
 
     set_invocation_context(os.environ)
     set_from_args(argparse.Namespace(profiles_dir=str(PROJECT_DIR), target=target), None)
-    credentials = load_profile(str(PROJECT_DIR), cli_vars, target_override=target).credentials
+    profile = load_profile(str(PROJECT_DIR), cli_vars, target_override=target)
+    credentials = profile.credentials
     if credentials.type != "duckdb":
         raise UsageError(
             f"the validation report reads the DuckDB warehouse, and target {target!r} is "
             f"{credentials.type}: run `dbt build --target {target}` instead."
         )
-    return Path(credentials.path), dict(credentials.config_options or {})
+    project = load_project(str(PROJECT_DIR), False, profile, cli_vars)
+    return Project(
+        target=profile.target_name,
+        warehouse=Path(credentials.path),
+        config=dict(credentials.config_options or {}),
+        default_vars=dict(project.vars.vars),
+    )
 
 
 def dbt_args(
@@ -140,13 +160,40 @@ def dbt_args(
     return invocation
 
 
-def invoke_dbt(invocation: list[str]) -> tuple[bool, list[Any]]:
-    """Run dbt in-process; (success, node results)."""
+def invoke_dbt(invocation: list[str]) -> tuple[bool, Any]:
+    """Run dbt in-process; (success, dbt's result object, which may be None)."""
     from dbt.cli.main import dbtRunner
 
     result = dbtRunner().invoke(invocation)
-    results = list(getattr(result.result, "results", None) or [])
-    return bool(result.success), results
+    return bool(result.success), result.result
+
+
+def node_results(result: Any) -> list[Any]:
+    return list(getattr(result, "results", None) or [])
+
+
+def run_info(result: Any, project: Project, invocation_id: str, started_at: str) -> RunInfo:
+    """When the build ran (dbt's run_started_at to its result's time, UTC) and on what."""
+    finished = getattr(result, "generated_at", None)
+    started = datetime.strptime(started_at, "%Y-%m-%d %H:%M:%S") if started_at else None
+    elapsed = (finished - started).total_seconds() if finished and started else 0.0
+    return RunInfo(
+        invocation_id,
+        started_at,
+        finished.strftime("%Y-%m-%d %H:%M:%S") if finished else "",
+        elapsed,
+        project.target,
+        "duckdb",
+    )
+
+
+def warnings_of(results: list[Any]) -> list[dict[str, Any]]:
+    """The tests that ended with a warning, and how many rows each found."""
+    return [
+        {"test": result.node.name, "failures": result.failures or 0}
+        for result in results
+        if str(result.status) == "warn"
+    ]
 
 
 def node_status(results: list[Any], name: str) -> str | None:
@@ -176,15 +223,28 @@ def gate_tests(
     return sorted(gate, key=lambda test: test.name), dict(other)
 
 
+def gate_invocation(warehouse: Path, config: dict[str, Any]) -> tuple[str, str]:
+    """(invocation id, start time) of the build that evaluated the gate (persona_gate_result)."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), config=config) as connection:
+        row = connection.execute(
+            "select invocation_id, strftime(evaluated_at, '%Y-%m-%d %H:%M:%S') "
+            "from persona_gate_result"
+        ).fetchone()
+    return (row[0], row[1]) if row else ("", "")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.chdir(PROJECT_DIR)
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
     try:
-        warehouse, config = warehouse_of(args.target, parse_vars(args.vars))
+        project = resolve_project(args.target, parse_vars(args.vars))
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    warehouse = project.warehouse
 
     with run_lock(warehouse) as acquired:
         if not acquired:
@@ -203,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
             "--exclude-resource-type",
             "unit_test",
         ]
-        build_ok, results = invoke_dbt(build_invocation)
+        build_ok, build = invoke_dbt(build_invocation)
+        results = node_results(build)
         if node_status(results, "persona_assignments") != "success":
             print(
                 "\nPersona assignment FAILED before the assignments were built: see the error "
@@ -219,13 +280,19 @@ def main(argv: list[str] | None = None) -> int:
         if not reporting_ok:
             print("\nThe reporting models failed to build: see the error above.", file=sys.stderr)
             return 1
-        report = Report(passed=build_ok)
-        read_report_models(warehouse, report, config)
+        # The lineage the report links to, from the build's manifest (nothing recompiled).
+        docs = dbt_args("docs", args, None, args.target_path)
+        docs_ok, _ = invoke_dbt([docs[0], "generate", *docs[1:], "--no-compile", "--quiet"])
+        report = Report(passed=build_ok, defaults=project.default_vars)
+        read_report_models(warehouse, report, project.config)
+        report.run = run_info(build, project, *gate_invocation(warehouse, project.config))
         report.gate_tests, report.other_tests = gate_tests(results, report.skipped_checks)
+        report.warnings = warnings_of(results)
+        report.docs_index = args.target_path / "index.html" if docs_ok else None
 
     print(render_text(report))
     args.report_html.parent.mkdir(parents=True, exist_ok=True)
-    args.report_html.write_text(render_html(report), encoding="utf-8")
+    args.report_html.write_text(render_html(report, args.report_html), encoding="utf-8")
     print(f"HTML report: {args.report_html}")
     return 0 if build_ok else 1
 

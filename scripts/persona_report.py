@@ -1,16 +1,31 @@
 """The validation report of a persona assignment run, as text and as self-contained HTML.
 
 Every number comes from SQL: the reporting models (models/reporting/rpt_*.sql)
-in the DuckDB warehouse, and row counts of the published files. This module
-only queries and presents them; scripts/assign_personas.py calls it after
-`dbt build`.
+in the DuckDB warehouse, the gate's models, and row counts of the published
+files. This module only queries and presents them; scripts/assign_personas.py
+calls it after `dbt build`. The text and the HTML have the same sections, in
+the same order:
+
+  run        verdict, invocation, time, target, inputs, outputs, thresholds
+  gate       the validation checks and why a check was skipped
+  coverage   keys, users, ASSIGNED and STABLE per window
+  rules      per persona: matches as primary / secondary / lower; per criterion
+             its pass rate and the share of matches it triggered
+  boundary   keys just below and just above each numeric threshold
+  severity   severity distribution of each persona's matches
+  pairs      primary x secondary persona
+  archetypes archetype x primary persona (labelled data only)
+  quality    missing signals, ignored windows, warnings
+  listings   archetype mismatches and window disagreements, by user
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +34,9 @@ import duckdb
 
 # Per-user listings (mismatches, window disagreements) show this many rows.
 LISTED_ROWS = 25
-LINEAGE_URL = "http://localhost:8080/#!/model/model.spendsense_personas.persona_assignments?g_v=1"
-LOCAL_LINEAGE = "index.html#!/model/model.spendsense_personas.persona_assignments?g_v=1"
+LINEAGE_FOCUS = "?g_v=1&g_i=1%2Bpersona_assignments%2B1"
+MODEL_PAGE = "#!/model/model.spendsense_personas.persona_assignments"
+SERVED_DOCS = "http://localhost:8080/"
 
 
 @dataclass(frozen=True)
@@ -32,12 +48,35 @@ class GateTest:
     skip_reason: str | None = None
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """Which dbt invocation this is, when it ran and on what."""
+
+    invocation_id: str
+    started_at: str
+    finished_at: str
+    elapsed_s: float
+    target: str
+    engine: str
+
+
 @dataclass
 class Report:
     """Everything the report shows; each list holds rows of one reporting model."""
 
+    passed: bool = False
+    run: RunInfo | None = None
+    # var name -> value as dbt resolved it (rpt_run_settings), and its default
+    settings: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    thresholds: list[dict[str, Any]] = field(default_factory=list)
+    personas: list[dict[str, Any]] = field(default_factory=list)
+    feature_files: list[dict[str, Any]] = field(default_factory=list)
     coverage: list[dict[str, Any]] = field(default_factory=list)
-    persona_counts: list[dict[str, Any]] = field(default_factory=list)
+    persona_matches: list[dict[str, Any]] = field(default_factory=list)
+    criteria: list[dict[str, Any]] = field(default_factory=list)
+    severity: list[dict[str, Any]] = field(default_factory=list)
+    pairs: list[dict[str, Any]] = field(default_factory=list)
     matrix: list[dict[str, Any]] = field(default_factory=list)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     mismatch_count: int = 0
@@ -45,19 +84,39 @@ class Report:
     disagreement_count: int = 0
     missing_signals: list[dict[str, Any]] = field(default_factory=list)
     outputs: list[dict[str, Any]] = field(default_factory=list)
-    # The persona names in id order (from the personas seed), then STABLE.
-    outcomes: list[str] = field(default_factory=list)
-    # var name -> value, as dbt resolved it for this run (rpt_run_settings)
-    settings: dict[str, Any] = field(default_factory=dict)
     gate_tests: list[GateTest] = field(default_factory=list)
     # check_name -> why persona_gate_checks skipped it in this run
     skipped_checks: dict[str, str] = field(default_factory=dict)
     other_tests: dict[str, int] = field(default_factory=dict)
-    passed: bool = False
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    docs_index: Path | None = None
 
     @property
     def has_archetypes(self) -> bool:
         return bool(self.matrix)
+
+    @property
+    def outcomes(self) -> list[str]:
+        """The persona names in id order, then STABLE."""
+        return [persona["persona_name"] for persona in self.personas] + ["STABLE"]
+
+    @property
+    def windows(self) -> list[tuple[Any, int]]:
+        """(as_of_date, window_days) of every evaluated window, in order."""
+        return [(row["as_of_date"], row["window_days"]) for row in self.coverage]
+
+    @property
+    def persona_names(self) -> dict[int, str]:
+        return {persona["persona_id"]: persona["persona_name"] for persona in self.personas}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def query_listing(
@@ -79,12 +138,6 @@ def query_listing(
     return rows, count
 
 
-def query(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = connection.execute(sql)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def read_report_models(
     warehouse: Path, report: Report, config: dict[str, Any] | None = None
 ) -> None:
@@ -95,19 +148,42 @@ def read_report_models(
     process, and DuckDB only shares an open database with connections
     configured the same way.
     """
+    by_window = "as_of_date, window_days"
     with duckdb.connect(str(warehouse), config=config or {}) as connection:
-        report.coverage = query(
-            connection, "select * from rpt_assignment_coverage order by as_of_date, window_days"
+        report.personas = query(
+            connection, "select persona_id, persona_name, priority from personas order by 1"
         )
-        report.persona_counts = query(
+        settings = query(connection, "select * from rpt_run_settings")
+        report.settings = {row["var_name"]: json.loads(row["value_json"]) for row in settings}
+        report.thresholds = [
+            {**row, "value": json.loads(row["value_json"])}
+            for row in settings
+            if row["var_group"] == "threshold"
+        ]
+        report.feature_files = query(
             connection,
-            "select * from rpt_primary_persona_counts "
-            "order by as_of_date, window_days, persona_id nulls last",
+            "select * from rpt_feature_files order by file_name, as_of_date, window_days",
+        )
+        report.coverage = query(
+            connection, f"select * from rpt_assignment_coverage order by {by_window}"
+        )
+        report.persona_matches = query(
+            connection, f"select * from rpt_persona_matches order by {by_window}, persona_id"
+        )
+        report.criteria = query(
+            connection,
+            "select * from rpt_persona_criteria "
+            f"order by {by_window}, persona_id, criterion_position",
+        )
+        report.severity = query(
+            connection, f"select * from rpt_persona_severity order by {by_window}, persona_id"
+        )
+        report.pairs = query(
+            connection, f"select * from rpt_primary_secondary_matrix order by {by_window}"
         )
         report.matrix = query(
             connection,
-            "select * from rpt_archetype_persona_matrix "
-            "order by as_of_date, window_days, archetype",
+            f"select * from rpt_archetype_persona_matrix order by {by_window}, archetype",
         )
         report.mismatches, report.mismatch_count = query_listing(
             connection, "rpt_archetype_mismatches", "as_of_date, user_id, window_days"
@@ -116,16 +192,8 @@ def read_report_models(
             connection, "rpt_window_disagreements", "as_of_date, user_id"
         )
         report.missing_signals = query(
-            connection, "select * from rpt_missing_signals order by missing_signal"
+            connection, f"select * from rpt_missing_signals order by missing_signal, {by_window}"
         )
-        report.outcomes = [
-            row["persona_name"]
-            for row in query(connection, "select persona_name from personas order by persona_id")
-        ] + ["STABLE"]
-        report.settings = {
-            row["var_name"]: json.loads(row["value_json"])
-            for row in query(connection, "select var_name, value_json from rpt_run_settings")
-        }
         report.skipped_checks = {
             row["check_name"]: row["skip_reason"]
             for row in query(
@@ -158,18 +226,191 @@ def read_outputs(sqlite_path: Path, parquet_path: Path, export_sqlite: bool) -> 
     return outputs
 
 
-# ---------------------------------------------------------------- text
+# ---------------------------------------------------------------- the story, engine-neutral
 
 
-def table(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
-    if not rows:
-        return ["  (none)"]
-    widths = [max(len(column), *(len(str(row[column])) for row in rows)) for column in columns]
-    lines = ["  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
-    for row in rows:
-        cells = (str(row[c]).ljust(w) for c, w in zip(columns, widths, strict=True))
-        lines.append("  " + "  ".join(cells))
-    return lines
+def percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "-"
+
+
+def number(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def band_text(band: Any) -> str:
+    """The near-threshold band as people read it: 0.05 is +-5 % of the threshold's value."""
+    return f"+-{100 * band:g} %" if isinstance(band, int | float) else "the band"
+
+
+def window_label(as_of_date: Any, window_days: int) -> str:
+    return f"{as_of_date}, {window_days}-day window"
+
+
+def rows_of(rows: Iterable[dict[str, Any]], as_of_date: Any, window_days: int) -> list[dict]:
+    return [
+        row for row in rows if row["as_of_date"] == as_of_date and row["window_days"] == window_days
+    ]
+
+
+def run_rows(report: Report) -> list[tuple[str, str]]:
+    """The run header as (label, value) pairs."""
+    rows = [("verdict", "PASSED - published" if report.passed else "FAILED - nothing published")]
+    if report.run is not None:
+        rows += [
+            ("dbt invocation", report.run.invocation_id),
+            ("started (UTC)", report.run.started_at),
+            ("finished (UTC)", report.run.finished_at),
+            ("duration", f"{report.run.elapsed_s:.1f} s"),
+            ("target", f"{report.run.target} ({report.run.engine})"),
+        ]
+    settings = report.settings
+    rows += [
+        ("input folder", str(settings.get("features_dir"))),
+        ("windows", ", ".join(str(w) for w in settings.get("windows") or [])),
+        ("as_of_date", settings.get("as_of_date") or "every date in the files"),
+    ]
+    return rows
+
+
+def input_rows(report: Report) -> list[dict[str, Any]]:
+    """One row per feature file: rows, as_of_dates and windows it holds."""
+    files: dict[str, dict[str, Any]] = {}
+    for row in report.feature_files:
+        entry = files.setdefault(
+            row["file_name"],
+            {"file": row["file_path"], "rows": 0, "dates": set(), "windows": set()},
+        )
+        entry["rows"] += row["row_count"]
+        entry["dates"].add(str(row["as_of_date"]))
+        entry["windows"].add(row["window_days"])
+    return [
+        {
+            "file": entry["file"],
+            "rows": entry["rows"],
+            "as_of_dates": ", ".join(sorted(entry["dates"])),
+            "windows": ", ".join(str(w) for w in sorted(entry["windows"])),
+        }
+        for entry in files.values()
+    ]
+
+
+def threshold_rows(report: Report) -> list[dict[str, Any]]:
+    names = report.persona_names
+    rows = []
+    for row in report.thresholds:
+        default = report.defaults.get(row["var_name"])
+        rows.append(
+            {
+                "persona": names.get(row["persona_id"], ""),
+                "var": row["var_name"],
+                "value": row["value"],
+                "default": default,
+                "changed": default is not None and default != row["value"],
+            }
+        )
+    return rows
+
+
+def rule_rows(report: Report, as_of_date: Any, window_days: int) -> list[dict[str, Any]]:
+    """Per persona of a window: its matches, and per criterion pass rate and trigger share."""
+    criteria = rows_of(report.criteria, as_of_date, window_days)
+    rows = []
+    for match in rows_of(report.persona_matches, as_of_date, window_days):
+        rows.append({"kind": "persona", **match})
+        for criterion in criteria:
+            if criterion["persona_id"] == match["persona_id"]:
+                rows.append({"kind": "criterion", **criterion})
+    return rows
+
+
+def criterion_label(criterion: dict[str, Any]) -> str:
+    if criterion["operator"] is None:
+        return criterion["criterion_name"]
+    return f"{criterion['criterion_name']} {criterion['operator']} {number(criterion['threshold'])}"
+
+
+def passing_side(criterion: dict[str, Any]) -> str:
+    """Which side of the threshold passes: values above it, or below."""
+    return "below" if criterion["operator"] in ("<", "<=") else "above"
+
+
+def boundary_rows(report: Report, as_of_date: Any, window_days: int) -> list[dict[str, Any]]:
+    names = report.persona_names
+    return [
+        {
+            "persona": names[row["persona_id"]],
+            "criterion": criterion_label(row),
+            "just_below": row["just_below_count"],
+            "just_above": row["just_above_count"],
+            "passes": passing_side(row),
+            "persona_id": row["persona_id"],
+            "criterion_name": row["criterion_name"],
+        }
+        for row in rows_of(report.criteria, as_of_date, window_days)
+        if row["operator"] is not None
+    ]
+
+
+def pair_cells(report: Report, as_of_date: Any, window_days: int) -> dict[tuple[str, str], int]:
+    return {
+        (row["primary_outcome"], row["secondary_outcome"]): row["key_count"]
+        for row in rows_of(report.pairs, as_of_date, window_days)
+    }
+
+
+def matrix_cells(report: Report) -> dict[tuple, dict[str, dict[str, dict[str, Any]]]]:
+    """{(as_of_date, window_days): {archetype: {outcome: matrix row}}}."""
+    cells: dict[tuple, dict[str, dict[str, dict[str, Any]]]] = {}
+    for row in report.matrix:
+        key = (row["as_of_date"], row["window_days"])
+        cells.setdefault(key, {}).setdefault(row["archetype"], {})[row["outcome"]] = row
+    return cells
+
+
+def ignored_rows(report: Report) -> list[dict[str, Any]]:
+    return [
+        {
+            "file": row["file_name"],
+            "as_of_date": row["as_of_date"],
+            "window_days": row["window_days"],
+            "rows": row["row_count"],
+        }
+        for row in report.feature_files
+        if not row["is_configured_window"]
+    ]
+
+
+def archetype_absence(report: Report) -> str | None:
+    """Why the archetype section is empty, in one line, or None when it has data."""
+    if report.has_archetypes:
+        return None
+    return (
+        f"No archetype file at {report.settings.get('archetypes_path')}: nothing to compare the "
+        "personas with (real Epic 2 data has no labels). To check labelled users, point var "
+        "archetypes_path at a Parquet file with columns user_id and archetype, and list each "
+        "archetype's expected outcome in the archetype_expectations seed."
+    )
+
+
+def docs_links(report: Report, report_path: Path | None) -> list[tuple[str, str]]:
+    """(label, href) of the dbt docs lineage of persona_assignments (1+persona_assignments+1).
+
+    The generated site is linked only when it exists, relative to the HTML
+    report (so the pair can be moved together); the served one is always named.
+    """
+    links = []
+    if report.docs_index is not None and report.docs_index.exists():
+        index = report.docs_index.resolve()
+        href = os.path.relpath(index, report_path.resolve().parent) if report_path else str(index)
+        links.append(("dbt docs (generated)", href + MODEL_PAGE + LINEAGE_FOCUS))
+    links.append(("dbt docs served by make docs", SERVED_DOCS + MODEL_PAGE + LINEAGE_FOCUS))
+    return links
 
 
 def listing_note(rows: list[dict[str, Any]], count: int, model: str) -> list[str]:
@@ -179,71 +420,207 @@ def listing_note(rows: list[dict[str, Any]], count: int, model: str) -> list[str
     return [f"  ... showing the first {len(rows):,} of {count:,}; query {model} for all of them."]
 
 
-def matrix_cells(report: Report) -> dict[tuple, dict[str, dict[str, Any]]]:
-    """{(as_of_date, window_days): {archetype: {outcome: matrix row}}}."""
-    cells: dict[tuple, dict[str, dict[str, Any]]] = {}
-    for row in report.matrix:
-        key = (row["as_of_date"], row["window_days"])
-        cells.setdefault(key, {}).setdefault(row["archetype"], {})[row["outcome"]] = row
-    return cells
+# ---------------------------------------------------------------- text
+
+
+def table(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
+    if not rows:
+        return ["  none"]
+    cells = [[number(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines += [
+        "  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells
+    ]
+    return [line.rstrip() for line in lines]
+
+
+def section(title: str) -> list[str]:
+    return ["", title, "-" * len(title)]
+
+
+def abbreviations(names: list[str]) -> dict[str, str]:
+    """Short column labels for outcome names: initials (HU, VIB, SH, SB, CFS, S)."""
+    short = {}
+    for name in names:
+        initials = "".join(part[0] for part in name.replace("-", " ").split()).upper()
+        while initials in short.values():
+            initials += "'"
+        short[name] = initials
+    return short
+
+
+def text_matrix(
+    rows: list[str], columns: list[str], cell: Callable[[str, str], str], corner: str
+) -> list[str]:
+    short = abbreviations(columns)
+    data = [{corner: row, **{short[c]: cell(row, c) for c in columns}} for row in rows]
+    return table(data, [corner, *short.values()])
+
+
+def legend(names: list[str]) -> str:
+    return "  columns: " + ", ".join(f"{s} = {n}" for n, s in abbreviations(names).items())
 
 
 def render_text(report: Report) -> str:
     lines = ["", "=" * 78, "Persona assignment validation report", "=" * 78]
-    lines.append("Coverage (keys, users, ASSIGNED/STABLE per window):")
+    lines += section("Run")
     lines += table(
-        report.coverage,
-        ["as_of_date", "window_days", "key_count", "user_count", "assigned_count", "stable_count"],
+        [{"": label, "value": value} for label, value in run_rows(report)], ["", "value"]
     )
-    lines.append("\nPrimary persona per window:")
-    lines += table(report.persona_counts, ["as_of_date", "window_days", "outcome", "key_count"])
-    lines.append("\nArchetype x primary persona (rows: archetype, columns: outcome):")
-    if not report.has_archetypes:
-        lines.append("  SKIPPED: no archetype file, so the archetype checks did not apply.")
-    elif "archetype_gets_expected_persona" in report.skipped_checks:
-        reason = report.skipped_checks["archetype_gets_expected_persona"]
-        lines.append(f"  The archetype checks were skipped: {reason}.")
-    for (as_of_date, window_days), by_archetype in matrix_cells(report).items():
-        lines.append(f"  {as_of_date}, {window_days}-day window")
-        header = ["archetype"] + [o[:12] for o in report.outcomes]
-        rows = []
-        for archetype, outcomes in sorted(by_archetype.items()):
-            row: dict[str, Any] = {"archetype": archetype}
-            for outcome, short in zip(report.outcomes, header[1:], strict=True):
-                cell = outcomes.get(outcome)
-                row[short] = (
-                    ""
-                    if cell is None
-                    else f"{cell['user_count']}{'' if cell['is_expected'] else '!'}"
-                )
-            rows.append(row)
-        lines += ["  " + line for line in table(rows, header)]
-    lines.append("  (! marks users whose outcome is not the archetype's expected one)")
-    lines.append("\nArchetype mismatches, by user:")
-    lines += table(report.mismatches, ["user_id", "window_days", "as_of_date", "detail"])
-    lines += listing_note(report.mismatches, report.mismatch_count, "rpt_archetype_mismatches")
-    lines.append("\nUsers whose primary persona differs between windows:")
-    lines += table(report.disagreements, ["user_id", "as_of_date", "primary_by_window"])
-    lines += listing_note(
-        report.disagreements, report.disagreement_count, "rpt_window_disagreements"
-    )
-    lines.append("\nKeys with a missing signal (assigned anyway):")
-    lines += table(report.missing_signals, ["missing_signal", "key_count"])
-    lines.append("\nOutputs:")
+    lines.append("  inputs:")
+    lines += table(input_rows(report), ["file", "rows", "as_of_dates", "windows"])
+    lines.append("  outputs:")
     lines += table(report.outputs, ["output", "path", "rows"])
-    lines.append("\nGate tests (SPEC section 7):")
+    lines.append("  thresholds (* = changed from the default in dbt_project.yml):")
     lines += table(
         [
-            {"test": t.name, "status": t.status.upper(), "why skipped": t.skip_reason or ""}
-            for t in report.gate_tests
+            {**row, "var": row["var"] + (" *" if row["changed"] else "")}
+            for row in threshold_rows(report)
         ],
-        ["test", "status", "why skipped"] if report.skipped_checks else ["test", "status"],
+        ["persona", "var", "value", "default"],
+    )
+
+    lines += section("Gate tests (SPEC section 7)")
+    gate = [
+        {"test": t.name, "status": t.status.upper(), "why skipped": t.skip_reason or ""}
+        for t in report.gate_tests
+    ]
+    lines += table(
+        gate, ["test", "status", "why skipped"] if report.skipped_checks else ["test", "status"]
     )
     if report.other_tests:
         summary = ", ".join(
             f"{count} {status}" for status, count in sorted(report.other_tests.items())
         )
         lines.append(f"  other data tests: {summary}")
+
+    lines += section("Coverage")
+    lines += table(
+        report.coverage,
+        ["as_of_date", "window_days", "key_count", "user_count", "assigned_count", "stable_count"],
+    )
+
+    lines += section("Persona rules: matches, and what each criterion did")
+    for as_of_date, window_days in report.windows:
+        lines.append(f"  {window_label(as_of_date, window_days)}")
+        rule_table = []
+        for row in rule_rows(report, as_of_date, window_days):
+            if row["kind"] == "persona":
+                rule_table.append(
+                    {
+                        "rule": row["persona_name"],
+                        "matched": row["matched_count"],
+                        "primary": row["primary_count"],
+                        "secondary": row["secondary_count"],
+                        "lower": row["not_in_top_two_count"],
+                        "pass rate": "",
+                        "of matches": "",
+                    }
+                )
+            else:
+                rule_table.append(
+                    {
+                        "rule": "  " + criterion_label(row),
+                        "matched": "",
+                        "primary": "",
+                        "secondary": "",
+                        "lower": "",
+                        "pass rate": percent(row["passed_count"], row["key_count"]),
+                        "of matches": percent(row["triggered_count"], row["matched_count"]),
+                    }
+                )
+        lines += table(
+            rule_table,
+            ["rule", "matched", "primary", "secondary", "lower", "pass rate", "of matches"],
+        )
+
+    band = report.settings.get("report_threshold_band")
+    lines += section(f"Near the thresholds (keys within {band_text(band)} of the threshold)")
+    for as_of_date, window_days in report.windows:
+        lines.append(f"  {window_label(as_of_date, window_days)}")
+        lines += table(
+            boundary_rows(report, as_of_date, window_days),
+            ["persona", "criterion", "just_below", "just_above", "passes"],
+        )
+
+    lines += section("Severity of the matches (min / p25 / median / p75 / max)")
+    names = report.persona_names
+    for as_of_date, window_days in report.windows:
+        lines.append(f"  {window_label(as_of_date, window_days)}")
+        lines += table(
+            [
+                {"persona": names[row["persona_id"]], **row}
+                for row in rows_of(report.severity, as_of_date, window_days)
+            ],
+            [
+                "persona",
+                "matched_count",
+                "min_severity",
+                "p25_severity",
+                "median_severity",
+                "p75_severity",
+                "max_severity",
+            ],
+        )
+
+    lines += section("Primary x secondary persona (rows: primary, columns: secondary)")
+    secondaries = [*report.outcomes[:-1], "none"]
+    lines.append(legend(secondaries))
+    for as_of_date, window_days in report.windows:
+        cells = pair_cells(report, as_of_date, window_days)
+        lines.append(f"  {window_label(as_of_date, window_days)}")
+        lines += text_matrix(
+            report.outcomes,
+            secondaries,
+            lambda row, column, cells=cells: str(cells.get((row, column), "")),
+            "primary",
+        )
+
+    lines += section("Archetype x primary persona")
+    absence = archetype_absence(report)
+    if absence:
+        lines.append("  " + absence)
+    elif "archetype_gets_expected_persona" in report.skipped_checks:
+        reason = report.skipped_checks["archetype_gets_expected_persona"]
+        lines.append(f"  The archetype checks were skipped: {reason}.")
+    if report.has_archetypes:
+        mismatched = any(not row["is_expected"] for row in report.matrix)
+        lines.append(legend(report.outcomes))
+        for (as_of_date, window_days), by_archetype in matrix_cells(report).items():
+            lines.append(f"  {window_label(as_of_date, window_days)}")
+
+            def archetype_cell(archetype: str, outcome: str, by_archetype=by_archetype) -> str:
+                cell = by_archetype[archetype].get(outcome)
+                if cell is None:
+                    return ""
+                return f"{cell['user_count']}{'' if cell['is_expected'] else '!'}"
+
+            lines += text_matrix(sorted(by_archetype), report.outcomes, archetype_cell, "archetype")
+        if mismatched:
+            lines.append("  ! marks users whose outcome is not the archetype's expected one")
+        lines.append("  Archetype mismatches, by user:")
+        lines += table(report.mismatches, ["user_id", "window_days", "as_of_date", "detail"])
+        lines += listing_note(report.mismatches, report.mismatch_count, "rpt_archetype_mismatches")
+
+    lines += section("Data quality")
+    lines.append("  keys with a missing signal (assigned anyway):")
+    lines += table(
+        report.missing_signals, ["missing_signal", "as_of_date", "window_days", "key_count"]
+    )
+    lines.append("  rows in windows that are not configured (ignored):")
+    lines += table(ignored_rows(report), ["file", "as_of_date", "window_days", "rows"])
+    lines.append("  warnings of this run:")
+    lines += table(report.warnings, ["test", "failures"])
+
+    lines += section("Users whose primary persona differs between windows")
+    lines += table(report.disagreements, ["user_id", "as_of_date", "primary_by_window"])
+    lines += listing_note(
+        report.disagreements, report.disagreement_count, "rpt_window_disagreements"
+    )
+
+    lines += section("Documentation")
+    lines += [f"  {label}: {href}" for label, href in docs_links(report, None)]
     lines.append("")
     lines.append(
         "RESULT: " + ("PASSED - published" if report.passed else "FAILED - nothing published")
@@ -254,48 +631,100 @@ def render_text(report: Report) -> str:
 # ---------------------------------------------------------------- html
 
 
-def _html_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def escape(value: Any) -> str:
+    return html.escape(number(value))
+
+
+def html_table(
+    rows: list[dict[str, Any]], columns: list[str], data: Callable[[dict, str], str] | None = None
+) -> str:
+    """A table, or "none"; `data(row, column)` may add attributes to a cell (data-* for tests)."""
     if not rows:
-        return "<p class='none'>(none)</p>"
+        return "<p class='none'>none</p>"
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns) + "</tr>"
+        "<tr>"
+        + "".join(f"<td{data(row, c) if data else ''}>{escape(row[c])}</td>" for c in columns)
+        + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _html_notes(lines: list[str]) -> str:
+def html_notes(lines: list[str]) -> str:
     return "".join(f"<p class='note'>{html.escape(line.strip())}</p>" for line in lines)
 
 
-def _heatmap(
-    title: str, by_archetype: dict[str, dict[str, dict[str, Any]]], outcomes: list[str]
+def heatmap(
+    title: str,
+    rows: list[str],
+    columns: list[str],
+    count: Callable[[str, str], int | None],
+    kind: Callable[[str, str], str],
+    metric: str,
+    corner: str,
 ) -> str:
-    peak = max(
-        (cell["user_count"] for outcomes in by_archetype.values() for cell in outcomes.values()),
-        default=1,
-    )
-    head = "".join(f"<th>{html.escape(o)}</th>" for o in outcomes)
+    """A table of cells shaded by count; each cell has data-metric, data-row, data-column."""
+    peak = max((count(r, c) or 0 for r in rows for c in columns), default=0) or 1
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
-    for archetype, outcomes in sorted(by_archetype.items()):
+    for row in rows:
         cells = []
-        for outcome in outcomes:
-            cell = outcomes.get(outcome)
-            if cell is None:
-                cells.append("<td class='cell empty'></td>")
-                continue
-            alpha = 0.15 + 0.85 * cell["user_count"] / peak
-            kind = "expected" if cell["is_expected"] else "mismatch"
-            cells.append(
-                f"<td class='cell {kind}' style='--alpha:{alpha:.2f}' "
-                f"title='{html.escape(archetype)} -> {html.escape(outcome)}'>"
-                f"{cell['user_count']}</td>"
+        for column in columns:
+            value = count(row, column)
+            attributes = (
+                f" data-metric='{metric}' data-row='{html.escape(row)}'"
+                f" data-column='{html.escape(column)}'"
             )
-        body.append(f"<tr><th class='row'>{html.escape(archetype)}</th>{''.join(cells)}</tr>")
+            if not value:
+                cells.append(f"<td class='cell empty'{attributes}></td>")
+                continue
+            alpha = 0.15 + 0.85 * value / peak
+            cells.append(
+                f"<td class='cell {kind(row, column)}' style='--alpha:{alpha:.2f}'{attributes} "
+                f"title='{html.escape(row)} -> {html.escape(column)}'>{value}</td>"
+            )
+        body.append(f"<tr><th class='row'>{html.escape(row)}</th>{''.join(cells)}</tr>")
     return (
-        f"<h3>{html.escape(title)}</h3><table class='heatmap'><thead><tr><th>archetype</th>"
-        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"<h3>{html.escape(title)}</h3><table class='heatmap'><thead><tr>"
+        f"<th>{html.escape(corner)}</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def severity_chart(rows: list[dict[str, Any]], names: dict[int, str]) -> str:
+    """One box per persona (whiskers min-max, box p25-p75, line at the median), own scale each."""
+    if not rows:
+        return "<p class='none'>none: no persona matched</p>"
+    width, label_width, row_height = 640, 210, 34
+    plot = width - label_width - 90
+    parts = []
+    for index, row in enumerate(rows):
+        low, high = row["min_severity"], row["max_severity"]
+        span = (high - low) or 1.0
+
+        def x(value: float, low: float = low, span: float = span) -> float:
+            return label_width + plot * (value - low) / span
+
+        top = index * row_height + 8
+        middle = top + 10
+        parts.append(
+            f"<g data-persona='{row['persona_id']}' data-median='{row['median_severity']}'>"
+            f"<text x='0' y='{middle + 4}' class='label'>{html.escape(names[row['persona_id']])}"
+            f" ({row['matched_count']:,})</text>"
+            f"<line x1='{x(low):.1f}' y1='{middle}' x2='{x(high):.1f}' y2='{middle}' "
+            "class='whisker'/>"
+            f"<rect x='{x(row['p25_severity']):.1f}' y='{top}' "
+            f"width='{max(1.0, x(row['p75_severity']) - x(row['p25_severity'])):.1f}' "
+            f"height='20' class='box'/>"
+            f"<line x1='{x(row['median_severity']):.1f}' y1='{top}' "
+            f"x2='{x(row['median_severity']):.1f}' y2='{top + 20}' class='median'/>"
+            f"<text x='{label_width + plot + 8}' y='{middle + 4}' class='scale'>"
+            f"{number(low)} - {number(high)}</text></g>"
+        )
+    height = len(rows) * row_height + 10
+    return (
+        f"<svg class='severity' width='{width}' height='{height}' role='img' "
+        f"aria-label='severity distribution per persona'>{''.join(parts)}</svg>"
     )
 
 
@@ -306,44 +735,78 @@ border-radius:6px;display:inline-block} .pass{background:#d3f9d8;color:#1b5e20}
 .fail{background:#ffe3e3;color:#b71c1c} table{border-collapse:collapse;margin:.5rem 0 1.2rem}
 th,td{border:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left;font-size:.9rem}
 thead th{background:#f0f4f8} .heatmap td.cell{text-align:center;min-width:5.5rem;font-weight:600}
-.cell.expected{background:rgba(46,125,50,var(--alpha))}
+.cell.expected,.cell.count{background:rgba(46,125,50,var(--alpha))}
 .cell.mismatch{background:rgba(198,40,40,var(--alpha));outline:2px solid #b71c1c}
 .cell.empty{background:#fafafa} th.row{background:#f0f4f8} .none{color:#829ab1}
-.note{color:#627d98;font-style:italic}
+.note{color:#627d98;font-style:italic} tr.criterion td:first-child{padding-left:1.6rem}
+tr.persona td{font-weight:600;background:#f8fafc} .changed{color:#8d6e00;font-weight:700}
 .status-pass{color:#1b5e20;font-weight:700}
 .status-fail,.status-error{color:#b71c1c;font-weight:700}
 .status-skipped{color:#8d6e00;font-weight:700}
+svg.severity .label,svg.severity .scale{font-size:12px;fill:#334e68}
+svg.severity .whisker{stroke:#627d98;stroke-width:1.5}
+svg.severity .box{fill:#9fd3c7;stroke:#2c7a7b} svg.severity .median{stroke:#1f2933;stroke-width:2}
 """
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, report_path: Path | None = None) -> str:
     verdict = (
         "<p class='verdict pass'>PASSED &mdash; published</p>"
         if report.passed
         else "<p class='verdict fail'>FAILED &mdash; nothing published</p>"
     )
-    heatmaps = (
-        "".join(
-            _heatmap(f"{as_of_date} - {window_days}-day window", by_archetype, report.outcomes)
-            for (as_of_date, window_days), by_archetype in matrix_cells(report).items()
-        )
-        or "<p class='none'>Skipped: no archetype file, so the archetype checks did not apply.</p>"
+    names = report.persona_names
+    sections = [f"<h1>Persona assignment validation report</h1>{verdict}"]
+
+    links = " &middot; ".join(
+        f"<a href='{html.escape(href)}'>{html.escape(label)}</a>"
+        for label, href in docs_links(report, report_path)
     )
+    run = "".join(
+        f"<tr><th>{html.escape(label)}</th><td data-run='{html.escape(label)}'>"
+        f"{html.escape(str(value))}</td></tr>"
+        for label, value in run_rows(report)
+    )
+    thresholds = "".join(
+        f"<tr><td>{html.escape(row['persona'])}</td>"
+        f"<td class='{'changed' if row['changed'] else ''}'>{html.escape(row['var'])}"
+        f"{' (changed)' if row['changed'] else ''}</td>"
+        f"<td data-threshold='{html.escape(row['var'])}'>{escape(row['value'])}</td>"
+        f"<td>{escape(row['default'])}</td></tr>"
+        for row in threshold_rows(report)
+    )
+    sections.append(
+        "<section id='run'><h2>Run</h2>"
+        f"<table><tbody>{run}</tbody></table><p>Lineage: {links}</p>"
+        "<h3>Inputs</h3>"
+        + html_table(
+            input_rows(report),
+            ["file", "rows", "as_of_dates", "windows"],
+            lambda row, c: f" data-input='{html.escape(row['file'])}' data-column='{c}'",
+        )
+        + "<h3>Outputs</h3>"
+        + html_table(report.outputs, ["output", "path", "rows"])
+        + "<h3>Thresholds</h3><table><thead><tr><th>persona</th><th>var</th><th>value</th>"
+        f"<th>default</th></tr></thead><tbody>{thresholds}</tbody></table></section>"
+    )
+
     gate_rows = "".join(
         f"<tr><td>{html.escape(t.name)}</td>"
         f"<td class='status-{html.escape(t.status)}'>{html.escape(t.status.upper())}</td>"
         f"<td>{html.escape(t.skip_reason or '')}</td></tr>"
         for t in report.gate_tests
     )
-    sections = [
-        f"<h1>Persona assignment validation report</h1>{verdict}",
-        f"<p>Lineage of the published model: <a href='{LOCAL_LINEAGE}'>dbt docs (generated)</a>"
-        f" &middot; <a href='{LINEAGE_URL}'>dbt docs served by <code>make docs</code></a></p>",
-        "<h2>Gate tests</h2><table><thead><tr><th>test</th><th>status</th><th>why skipped</th>"
-        "</tr></thead>"
-        f"<tbody>{gate_rows}</tbody></table>",
-        "<h2>Coverage</h2>"
-        + _html_table(
+    other = ", ".join(f"{count} {status}" for status, count in sorted(report.other_tests.items()))
+    sections.append(
+        "<section id='gate'><h2>Gate tests</h2><table><thead><tr><th>test</th><th>status</th>"
+        f"<th>why skipped</th></tr></thead><tbody>{gate_rows}</tbody></table>"
+        + (f"<p>Other data tests: {html.escape(other)}</p>" if other else "")
+        + "</section>"
+    )
+
+    sections.append(
+        "<section id='coverage'><h2>Coverage</h2>"
+        + html_table(
             report.coverage,
             [
                 "as_of_date",
@@ -353,28 +816,165 @@ def render_html(report: Report) -> str:
                 "assigned_count",
                 "stable_count",
             ],
-        ),
-        "<h2>Primary persona per window</h2>"
-        + _html_table(report.persona_counts, ["as_of_date", "window_days", "outcome", "key_count"]),
-        "<h2>Archetype &times; primary persona</h2>"
-        "<p>Green: the archetype's expected outcome. Red, outlined: users whose outcome is not "
-        "the expected one.</p>" + heatmaps,
-        "<h2>Archetype mismatches</h2>"
-        + _html_table(report.mismatches, ["user_id", "window_days", "as_of_date", "detail"])
-        + _html_notes(
-            listing_note(report.mismatches, report.mismatch_count, "rpt_archetype_mismatches")
-        ),
-        "<h2>Users whose primary persona differs between windows</h2>"
-        + _html_table(report.disagreements, ["user_id", "as_of_date", "primary_by_window"])
-        + _html_notes(
+        )
+        + "</section>"
+    )
+
+    rules = []
+    for as_of_date, window_days in report.windows:
+        body = []
+        for row in rule_rows(report, as_of_date, window_days):
+            where = f" data-window='{window_days}' data-persona='{row['persona_id']}'"
+            if row["kind"] == "persona":
+                body.append(
+                    f"<tr class='persona'{where}><td>{html.escape(row['persona_name'])}</td>"
+                    + "".join(
+                        f"<td data-metric='{metric}'>{escape(row[metric])}</td>"
+                        for metric in (
+                            "matched_count",
+                            "primary_count",
+                            "secondary_count",
+                            "not_in_top_two_count",
+                        )
+                    )
+                    + "<td></td><td></td></tr>"
+                )
+            else:
+                body.append(
+                    f"<tr class='criterion'{where} data-criterion='{row['criterion_name']}'>"
+                    f"<td>{html.escape(criterion_label(row))}</td><td></td><td></td><td></td><td></td>"
+                    f"<td data-metric='passed_count' data-value='{row['passed_count']}'>"
+                    f"{percent(row['passed_count'], row['key_count'])}</td>"
+                    f"<td data-metric='triggered_count' data-value='{row['triggered_count']}'>"
+                    f"{percent(row['triggered_count'], row['matched_count'])}</td></tr>"
+                )
+        rules.append(
+            f"<h3>{html.escape(window_label(as_of_date, window_days))}</h3><table><thead><tr>"
+            "<th>rule / criterion</th><th>matched</th><th>as primary</th><th>as secondary</th>"
+            "<th>ranked lower</th><th>pass rate (all keys)</th><th>share of matches triggered</th>"
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
+    sections.append(
+        "<section id='rules'><h2>Persona rules</h2><p>How often each rule matched, and for each "
+        "criterion how often it passed among all keys and how many of the rule's matches it "
+        "triggered.</p>" + "".join(rules) + "</section>"
+    )
+
+    band = report.settings.get("report_threshold_band")
+    boundary = "".join(
+        f"<h3>{html.escape(window_label(d, w))}</h3>"
+        + html_table(
+            boundary_rows(report, d, w),
+            ["persona", "criterion", "just_below", "just_above", "passes"],
+            lambda row, c, w=w: (
+                f" data-window='{w}' data-persona='{row['persona_id']}'"
+                f" data-criterion='{row['criterion_name']}' data-metric='{c}'"
+            ),
+        )
+        for d, w in report.windows
+    )
+    sections.append(
+        f"<section id='boundary'><h2>Near the thresholds</h2><p>Keys whose value lies within "
+        f"{html.escape(band_text(band))} of the threshold (var report_threshold_band), just "
+        "below and just above: the users a small threshold change would move.</p>"
+        + boundary
+        + "</section>"
+    )
+
+    severity = "".join(
+        f"<h3>{html.escape(window_label(d, w))}</h3>"
+        + severity_chart(rows_of(report.severity, d, w), names)
+        for d, w in report.windows
+    )
+    sections.append(
+        "<section id='severity'><h2>Severity of the matches</h2><p>Per persona among its matched "
+        "keys: the line spans minimum to maximum, the box the middle half, the bar the median; "
+        "each persona has its own scale (shown on the right).</p>" + severity + "</section>"
+    )
+
+    secondaries = [*report.outcomes[:-1], "none"]
+    pair_maps = [(d, w, pair_cells(report, d, w)) for d, w in report.windows]
+    pairs = "".join(
+        heatmap(
+            window_label(d, w),
+            report.outcomes,
+            secondaries,
+            lambda row, column, cells=cells: cells.get((row, column)),
+            lambda row, column: "count",
+            f"pairs-{w}",
+            "primary \\ secondary",
+        )
+        for d, w, cells in pair_maps
+    )
+    sections.append(
+        "<section id='pairs'><h2>Primary &times; secondary persona</h2><p>Rows: the primary "
+        "outcome; columns: the secondary persona (none when only one matched).</p>"
+        + pairs
+        + "</section>"
+    )
+
+    absence = archetype_absence(report)
+    if absence:
+        archetypes = f"<p class='none'>{html.escape(absence)}</p>"
+    else:
+        skipped = report.skipped_checks.get("archetype_gets_expected_persona")
+        archetypes = (
+            (
+                f"<p class='note'>The archetype checks were skipped: {html.escape(skipped)}.</p>"
+                if skipped
+                else ""
+            )
+            + "<p>Green: the archetype's expected outcome. Red, outlined: users whose outcome is "
+            "not the expected one.</p>"
+            + "".join(
+                heatmap(
+                    window_label(d, w),
+                    sorted(by_archetype),
+                    report.outcomes,
+                    lambda row, column, b=by_archetype: (b[row].get(column) or {}).get(
+                        "user_count"
+                    ),
+                    lambda row, column, b=by_archetype: (
+                        "expected" if b[row][column]["is_expected"] else "mismatch"
+                    ),
+                    f"archetypes-{w}",
+                    "archetype",
+                )
+                for (d, w), by_archetype in matrix_cells(report).items()
+            )
+            + "<h3>Archetype mismatches</h3>"
+            + html_table(report.mismatches, ["user_id", "window_days", "as_of_date", "detail"])
+            + html_notes(
+                listing_note(report.mismatches, report.mismatch_count, "rpt_archetype_mismatches")
+            )
+        )
+    sections.append(
+        f"<section id='archetypes'><h2>Archetype &times; primary persona</h2>{archetypes}</section>"
+    )
+
+    sections.append(
+        "<section id='quality'><h2>Data quality</h2>"
+        "<h3>Keys with a missing signal (assigned anyway)</h3>"
+        + html_table(
+            report.missing_signals, ["missing_signal", "as_of_date", "window_days", "key_count"]
+        )
+        + "<h3>Rows in windows that are not configured (ignored)</h3>"
+        + html_table(ignored_rows(report), ["file", "as_of_date", "window_days", "rows"])
+        + "<h3>Warnings of this run</h3>"
+        + html_table(report.warnings, ["test", "failures"])
+        + "</section>"
+    )
+
+    sections.append(
+        "<section id='listings'><h2>Users whose primary persona differs between windows</h2>"
+        + html_table(report.disagreements, ["user_id", "as_of_date", "primary_by_window"])
+        + html_notes(
             listing_note(
                 report.disagreements, report.disagreement_count, "rpt_window_disagreements"
             )
-        ),
-        "<h2>Missing signals</h2>"
-        + _html_table(report.missing_signals, ["missing_signal", "key_count"]),
-        "<h2>Outputs</h2>" + _html_table(report.outputs, ["output", "path", "rows"]),
-    ]
+        )
+        + "</section>"
+    )
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<title>Persona assignment report</title>"

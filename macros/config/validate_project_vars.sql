@@ -13,6 +13,7 @@
             {%- do threshold_var(name) -%}
         {%- endfor -%}
         {%- do threshold_var('days_per_month', unit='days', divisor=true) -%}
+        {%- do threshold_var('report_threshold_band', unit='fraction') -%}
         {%- do boolean_var('export_sqlite') -%}
         {%- do boolean_var('check_free_disk_space') -%}
         {%- do configured_windows() -%}

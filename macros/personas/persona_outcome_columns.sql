@@ -8,8 +8,10 @@
         entry of the JSON audit trace: name, priority, matched, severity,
         every criterion with value, operator, threshold and passed, and
         triggered_by; serialised once here, so persona_assignments only
-        splices the five entries into the trace). The model must already
-        have is_matched, severity, persona_name and priority.
+        splices the five entries into the trace), and `criteria_outcomes`
+        (one struct per criterion: position, name, operator, threshold, value
+        and passed, which the report counts). The model must already have
+        is_matched, severity, persona_name and priority.
     -#}
     {%- set triggered_by -%}
         {%- for criterion in criteria -%}
@@ -33,6 +35,19 @@
             ]))) -%}
         {%- endif -%}
     {%- endfor %}
+    {#- One struct per criterion, for the report's per-criterion numbers. -#}
+    {%- set criterion_outcomes = [] -%}
+    {%- for criterion in criteria -%}
+        {%- set is_numeric = criterion.threshold_var is defined -%}
+        {%- do criterion_outcomes.append(make_struct([
+            ('criterion_position', loop.index ~ ''),
+            ('criterion_name', sql_string_literal(criterion.name)),
+            ('operator', sql_string_literal(criterion.operator) if is_numeric else 'cast(null as string)'),
+            ('threshold', 'cast(' ~ (threshold_var(criterion.threshold_var) if is_numeric else 'null') ~ ' as double)'),
+            ('criterion_value', 'cast(' ~ (criterion.name if is_numeric else 'null') ~ ' as double)'),
+            ('passed', 'passes_' ~ criterion.name),
+        ])) -%}
+    {%- endfor %}
         {{ array_without_nulls(triggered_by) }} as triggered_by,
         case
             when is_matched then 'Matched on ' || concat_ws(
@@ -52,6 +67,7 @@
                 {%- endfor %}
             ) || '. Severity: ' || {{ format_number('severity') }} || '. Priority: ' || priority || '.'
         end as reasoning,
+        {{ dbt.array_construct(criterion_outcomes, 'struct') }} as criteria_outcomes,
         {{ to_json_text(make_struct([
             ('persona_name', 'persona_name'),
             ('priority', 'priority'),

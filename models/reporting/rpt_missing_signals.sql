@@ -1,4 +1,8 @@
-{%- set signals = feature_file_names() -%}
+{#-
+    For each feature file, per as_of_date and window, how many assignment
+    keys had no row in it (assigned anyway, with that file's criteria
+    failing). Only files with missing rows appear.
+-#}
 
 with
 
@@ -10,12 +14,16 @@ signals as (
 
 missing as (
 
-    {% for signal in signals -%}
+    {% for file_name in feature_file_names() -%}
     select
-        '{{ signal }}' as missing_signal,
-        count(*) filter (where not has_{{ signal }}_signal) as key_count
+        '{{ file_name }}' as missing_signal,
+        as_of_date,
+        window_days,
+        count(*) as key_count
 
     from signals
+    where not has_{{ file_name }}_signal
+    group by as_of_date, window_days
     {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}

@@ -14,6 +14,7 @@
     ('output', 'export_sqlite', sqlite_export_enabled()),
     ('output', 'check_free_disk_space', boolean_var('check_free_disk_space')),
     ('rule', 'days_per_month', threshold_var('days_per_month', unit='days', divisor=true)),
+    ('report', 'report_threshold_band', threshold_var('report_threshold_band', unit='fraction')),
 ] -%}
 
 with

@@ -279,3 +279,58 @@ def docs_workspace(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
     result = workspace.dbt("docs", "generate")
     assert result.ok, result.output
     return workspace
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """One run of the make-run entry point: its workspace, output and HTML report."""
+
+    workspace: Workspace
+    output: str
+    html: Path
+
+
+def run_entry_point(workspace: Workspace, name: str, **var_overrides: object) -> ReportRun:
+    """Run scripts/assign_personas.py on the workspace, as `make run` does; it must pass."""
+    report = workspace.root / "target" / f"{name}.html"
+    env = {
+        **workspace.env(),
+        "DBT_TARGET_PATH": str(workspace.root / "target"),
+        "DBT_LOG_PATH": str(workspace.root / "logs"),
+    }
+    arguments = ["--vars", to_yaml(workspace.vars(**var_overrides)), "--report-html", str(report)]
+    result = run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "assign_personas.py"), *arguments], env
+    )
+    assert result.ok, result.output[-4000:]
+    return ReportRun(workspace, result.output, report)
+
+
+@pytest.fixture(scope="session")
+def demo_report(docs_workspace: Workspace) -> ReportRun:
+    """The validation report of the labelled demo, next to the generated docs."""
+    return run_entry_point(docs_workspace, "persona_report")
+
+
+@pytest.fixture(scope="session")
+def unlabelled_report(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> ReportRun:
+    """The report of the demo features without an archetype file, as for real data, and
+    with the oddities its data-quality section counts: u_0001 has no credit row, and
+    every file has two rows of a 90-day window, which is not configured."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    workspace = copy_inputs(demo_data, tmp_path_factory.mktemp("unlabelled"))
+    for name in ("subscriptions", "savings", "credit", "income", "cash_flow"):
+        path = workspace.feature_file(name)
+        table = pq.read_table(path)
+        extra = table.take([0, 2])
+        extra = extra.set_column(1, "window_days", pa.array([90, 90], pa.int32()))
+        table = pa.concat_tables([table, extra])
+        if name == "credit":
+            table = table.filter(pc.not_equal(table["user_id"], "u_0001"))
+        pq.write_table(table, path)
+    return run_entry_point(
+        workspace, "report", archetypes_path=str(workspace.root / "none.parquet")
+    )

@@ -15,6 +15,7 @@ at. Chromium comes from the Debian package: scripts/ensure_chromium.sh.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -35,9 +36,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
-from conftest import PROJECT_DIR, Workspace, run, to_yaml
+from conftest import PROJECT_DIR, ReportRun, Workspace
 
 # Shares the docs build with test_docs_coverage: the same xdist worker runs both.
 pytestmark = pytest.mark.xdist_group("docs")
@@ -45,7 +47,7 @@ pytestmark = pytest.mark.xdist_group("docs")
 SCREENSHOT_DIR = PROJECT_DIR / "target" / "screenshots"
 WINDOW = (1400, 1000)
 # Tall enough for the whole report, heatmaps included.
-FULL_REPORT_WINDOW = (1400, 2800)
+FULL_REPORT_WINDOW = (1400, 5600)
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -326,39 +328,156 @@ def test_docs_model_page_lists_documented_columns(
     check_screenshot(page.screenshot, "docs_model.png")
 
 
-def test_html_report_renders_verdict_and_heatmaps(docs_workspace: Workspace) -> None:
-    workspace = docs_workspace
-    # Next to the docs' index.html, where the report's "dbt docs (generated)" link points.
-    report = workspace.root / "target" / "persona_report.html"
-    # The entry point's own dbt artifacts and logs go into the workspace too, not target/.
-    env = {
-        **workspace.env(),
-        "DBT_TARGET_PATH": str(workspace.root / "entry_point_target"),
-        "DBT_LOG_PATH": str(workspace.root / "entry_point_logs"),
-    }
-    script = PROJECT_DIR / "scripts" / "assign_personas.py"
-    arguments = ["--vars", to_yaml(workspace.vars()), "--report-html", str(report)]
-    result = run([sys.executable, str(script), *arguments], env=env)
-    assert result.ok, result.output
-    assert report.is_file()
-    assert (workspace.root / "entry_point_target" / "run_results.json").is_file()
+ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
+REPORT_SECTIONS = (
+    "run",
+    "gate",
+    "coverage",
+    "rules",
+    "boundary",
+    "severity",
+    "pairs",
+    "archetypes",
+    "quality",
+    "listings",
+)
 
+
+def elements(dom: str, tag: str) -> list[tuple[dict[str, str], str]]:
+    """(attributes, inner text) of every `tag` element of a rendered DOM."""
+    found = []
+    for match in re.finditer(rf"<{tag}\b([^>]*)>(.*?)</{tag}>", dom, re.S):
+        attributes = {name: html.unescape(value) for name, value in ATTRIBUTE.findall(match[1])}
+        text = html.unescape(re.sub(r"<[^>]+>", "", match[2])).strip()
+        found.append((attributes, text))
+    return found
+
+
+def warehouse_rows(workspace: Workspace, sql: str) -> list[dict[str, Any]]:
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        cursor = connection.execute(sql)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def count_text(value: int) -> str:
+    return f"{value:,}"
+
+
+def test_html_report_shows_every_section_with_the_reporting_models_numbers(
+    demo_report: ReportRun,
+) -> None:
+    workspace, report = demo_report.workspace, demo_report.html
     page = render(report.as_uri(), workspace.root / "shots" / "persona_report.png")
     dom = page.visible_dom
     assert re.search(r'<p class="verdict pass">PASSED\b', dom), "no PASSED verdict"
     assert "FAILED" not in dom
-    heatmaps = re.findall(r'<table class="heatmap">.*?</table>', dom, re.S)
-    assert heatmaps, "the report has no heatmap table"
+    for section_id in REPORT_SECTIONS:
+        assert f'<section id="{section_id}">' in dom, f"#{section_id} was not rendered"
+    cells = elements(dom, "td")
+
+    # Run header: the invocation that evaluated the gate, and the thresholds of the run.
+    (gate,) = warehouse_rows(workspace, "select invocation_id from persona_gate_result")
+    run = {a["data-run"]: text for a, text in cells if "data-run" in a}
+    assert run["dbt invocation"] == gate["invocation_id"]
+    settings = {
+        row["var_name"]: json.loads(row["value_json"])
+        for row in warehouse_rows(workspace, "select * from rpt_run_settings")
+    }
+    thresholds = {a["data-threshold"]: text for a, text in cells if "data-threshold" in a}
+    assert len(thresholds) == 11
+    for name, text in thresholds.items():
+        assert float(text) == settings[name], name
+    inputs = {a["data-input"] for a, _ in cells if "data-input" in a}
+    assert len(inputs) == 5
+
+    # Persona rules: matches per persona, and each criterion's counts.
+    rule_rows = elements(dom, "tr")
+    shown = {}
+    for attributes, _ in rule_rows:
+        if "data-window" not in attributes or "data-persona" not in attributes:
+            continue
+        row_html = re.search(
+            rf'<tr [^>]*data-window="{attributes["data-window"]}"[^>]*'
+            rf'data-persona="{attributes["data-persona"]}"'
+            + (
+                rf'[^>]*data-criterion="{attributes["data-criterion"]}"'
+                if "data-criterion" in attributes
+                else r"(?![^>]*data-criterion)"
+            )
+            + r"[^>]*>(.*?)</tr>",
+            dom,
+            re.S,
+        )
+        assert row_html
+        for cell, text in elements(row_html[0], "td"):
+            if "data-metric" in cell:
+                key = (
+                    int(attributes["data-window"]),
+                    int(attributes["data-persona"]),
+                    attributes.get("data-criterion"),
+                    cell["data-metric"],
+                )
+                shown[key] = cell.get("data-value", text)
+    matches = warehouse_rows(workspace, "select * from rpt_persona_matches")
+    for row in matches:
+        for metric in ("matched_count", "primary_count", "secondary_count", "not_in_top_two_count"):
+            assert shown[(row["window_days"], row["persona_id"], None, metric)] == count_text(
+                row[metric]
+            ), (row, metric)
+    criteria = warehouse_rows(workspace, "select * from rpt_persona_criteria")
+    for row in criteria:
+        for metric in ("passed_count", "triggered_count"):
+            key = (row["window_days"], row["persona_id"], row["criterion_name"], metric)
+            assert shown[key] == str(row[metric]), (row, metric)
+
+    # Near the thresholds: just below / just above for every numeric criterion.
+    boundary = {
+        (int(a["data-window"]), int(a["data-persona"]), a["data-criterion"], a["data-metric"]): text
+        for a, text in cells
+        if a.get("data-metric") in ("just_below", "just_above")
+    }
+    numeric = [row for row in criteria if row["operator"] is not None]
+    assert len(boundary) == 2 * len(numeric)
+    for row in numeric:
+        key = (row["window_days"], row["persona_id"], row["criterion_name"])
+        assert boundary[(*key, "just_below")] == count_text(row["just_below_count"])
+        assert boundary[(*key, "just_above")] == count_text(row["just_above_count"])
+
+    # Severity: one box per matched persona and window, at the model's median.
+    boxes = re.findall(r'<g data-persona="(\d+)" data-median="([^"]+)">', dom)
+    severity = warehouse_rows(workspace, "select * from rpt_persona_severity")
+    assert sorted(float(median) for _, median in boxes) == sorted(
+        row["median_severity"] for row in severity
+    )
+    assert re.search(r"<svg class=\"severity\"", dom)
+
+    # Primary x secondary: every non-empty cell of the heatmap is the model's count.
+    pairs = warehouse_rows(workspace, "select * from rpt_primary_secondary_matrix")
+    shown_pairs = {
+        (int(a["data-metric"].removeprefix("pairs-")), a["data-row"], a["data-column"]): int(text)
+        for a, text in cells
+        if a.get("data-metric", "").startswith("pairs-") and text
+    }
+    assert shown_pairs == {
+        (row["window_days"], row["primary_outcome"], row["secondary_outcome"]): row["key_count"]
+        for row in pairs
+    }
+
+    # Archetypes: one heatmap per window with every archetype of the labels.
     archetypes = set(pq.read_table(workspace.archetypes_path)["archetype"].to_pylist())
-    for heatmap in heatmaps:
-        rows = set(re.findall(r'<th class="row">(.*?)</th>', heatmap))
-        assert {name.replace("&", "&amp;") for name in archetypes} == rows
+    archetype_rows = {
+        a["data-row"] for a, _ in cells if a.get("data-metric", "").startswith("archetypes-")
+    }
+    assert archetype_rows == archetypes
+
+    # The generated docs the report links to exist, and the link opens the focused lineage.
     link = re.search(r'<a href="([^"]*index\.html[^"]*)">dbt docs \(generated\)</a>', dom)
     assert link, "the report does not link to the generated dbt docs"
     assert (report.parent / link.group(1).split("#", 1)[0]).is_file()
+    assert "g_i=1%2Bpersona_assignments%2B1" in html.unescape(link.group(1))
 
     check_screenshot(page.screenshot, "persona_report.png")
-
     full = render(report.as_uri(), workspace.root / "shots" / "full.png", FULL_REPORT_WINDOW)
-    assert '<table class="heatmap">' in full.visible_dom
+    assert '<section id="pairs">' in full.visible_dom
     check_screenshot(full.screenshot, "persona_report_full.png", FULL_REPORT_WINDOW)

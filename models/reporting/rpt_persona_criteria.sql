@@ -1,0 +1,85 @@
+{#-
+    What every criterion of every persona rule did, per as_of_date and
+    window: how many keys it passed for (its pass rate among all keys), how
+    many of the persona's matches it triggered (which criterion carries the
+    rule), and, for a numeric criterion, how many keys sit within var
+    report_threshold_band (default 5 %) of its threshold on each side: the
+    users a small change of that threshold would move.
+-#}
+{%- set band = threshold_var('report_threshold_band', unit='fraction') -%}
+
+with
+
+{% for persona_model in persona_model_names() -%}
+persona_{{ loop.index }} as (
+
+    select
+        as_of_date,
+        window_days,
+        persona_id,
+        is_matched,
+        {{ unnest_array('criteria_outcomes') }} as criterion
+
+    from {{ ref(persona_model) }}
+
+),
+
+{% endfor -%}
+
+criteria as (
+
+    {% for persona_model in persona_model_names() -%}
+    select * from persona_{{ loop.index }}
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
+
+),
+
+outcomes as (
+
+    select
+        criteria.as_of_date,
+        criteria.window_days,
+        criteria.persona_id,
+        criteria.is_matched,
+        criteria.criterion.criterion_position,
+        criteria.criterion.criterion_name,
+        criteria.criterion.operator,
+        criteria.criterion.threshold,
+        criteria.criterion.criterion_value,
+        criteria.criterion.passed,
+        criteria.criterion.threshold - {{ band }} * abs(criteria.criterion.threshold) as band_low,
+        criteria.criterion.threshold + {{ band }} * abs(criteria.criterion.threshold) as band_high
+
+    from criteria
+
+),
+
+aggregated as (
+
+    select
+        as_of_date,
+        window_days,
+        persona_id,
+        criterion_position,
+        criterion_name,
+        operator,
+        threshold,
+        count(*) as key_count,
+        count(case when passed then 1 end) as passed_count,
+        count(case when is_matched then 1 end) as matched_count,
+        count(case when is_matched and passed then 1 end) as triggered_count,
+        count(
+            case when criterion_value >= band_low and criterion_value < threshold then 1 end
+        ) as just_below_count,
+        count(
+            case when criterion_value >= threshold and criterion_value <= band_high then 1 end
+        ) as just_above_count
+
+    from outcomes
+    group by as_of_date, window_days, persona_id, criterion_position, criterion_name, operator, threshold
+
+)
+
+select * from aggregated
