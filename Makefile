@@ -54,8 +54,11 @@ data/features:
 
 data: data/features
 
+# Options for scripts/assign_personas.py, e.g. make run ARGS=--full-refresh
+ARGS ?=
+
 run: setup data
-	$(BIN)/python scripts/assign_personas.py
+	$(BIN)/python scripts/assign_personas.py $(ARGS)
 
 $(TEST_DATA)/features: | $(STAMP)
 	$(BIN)/python scripts/generate_features.py --out $(TEST_DATA)/features --archetypes $(TEST_DATA)/user_archetypes.parquet

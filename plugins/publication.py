@@ -65,12 +65,32 @@ COLUMNS = (
     ("status", "varchar not null"),
     ("assignment_trace", "varchar not null"),
     ("computed_at", "varchar"),
+    ("ruleset_version", "varchar"),
 )
 COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
+# Columns this project added after the first release: a table without them
+# (otherwise the same) gets them added, with NULL in its existing rows.
+ADDED_COLUMNS = ("ruleset_version",)
 INDEXES = (
     ("idx_persona_assignments_user_window", "user_id, window_days"),
     ("idx_persona_assignments_primary_persona", "primary_persona_id"),
     ("idx_persona_assignments_status", "status"),
+)
+TRANSITIONS_TABLE = "persona_transitions"
+TRANSITIONS_COLUMNS = (
+    ("user_id", "varchar not null"),
+    ("window_days", "bigint not null"),
+    ("as_of_date", "varchar not null"),
+    ("previous_as_of_date", "varchar not null"),
+    ("previous_status", "varchar not null"),
+    ("previous_primary_persona_id", "bigint"),
+    ("status", "varchar not null"),
+    ("primary_persona_id", "bigint"),
+    ("change_type", "varchar not null"),
+)
+TRANSITIONS_INDEXES = (
+    ("idx_persona_transitions_user_window", "user_id, window_days"),
+    ("idx_persona_transitions_as_of_date", "as_of_date"),
 )
 # B-trees of the table: the table, its two unique constraints and INDEXES.
 BTREE_COUNT = 3 + len(INDEXES)
@@ -84,12 +104,17 @@ BUSY_TIMEOUT_MS = 5000
 
 @dataclass(frozen=True)
 class Publication:
-    """What one export writes: the relation's rows and the pairs they replace."""
+    """What one export writes: the relation's rows of this run and the pairs they replace."""
 
     relation: str
+    where: str
     row_count: int
     trace_bytes: int
     pairs: list[tuple[str, int]]
+    # persona_transitions: its relation, the rows of this run, and the pairs they replace
+    transitions_relation: str | None = None
+    transitions_where: str = "false"
+    transition_pairs: tuple[tuple[str, int], ...] = ()
 
     def estimated_bytes(self, page_size: int) -> int:
         data = self.trace_bytes + self.row_count * ROW_OVERHEAD_BYTES
@@ -97,7 +122,7 @@ class Publication:
 
 
 class Plugin(BasePlugin):
-    """Writes the relation it is given into SQLite; see the module docstring."""
+    """Writes the relations it is given into SQLite; see the module docstring."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self.new_database_page_size = int(plugin_config.get("new_database_page_size", 65536))
@@ -113,11 +138,24 @@ class Plugin(BasePlugin):
         atexit.register(remove_function, conn, "ensure_parent_folder")
 
     def store(self, target_config: TargetConfig) -> None:
+        """Publish persona_assignments (target_config.relation) and persona_transitions.
+
+        `config`: `where`, the SQL condition of this run's assignment rows;
+        `transitions` (relation), `transitions_where` and `transition_pairs`,
+        the pairs whose transitions are replaced; `check_free_disk_space`.
+        """
         options = dict(target_config.config or {})
         path = Path(target_config.location.path)
         cursor = self._duckdb.cursor()
         try:
-            publication = describe(cursor, str(target_config.relation))
+            publication = describe(
+                cursor,
+                str(target_config.relation),
+                options.get("where", "true"),
+                options.get("transitions"),
+                options.get("transitions_where", "false"),
+                tuple(tuple(pair) for pair in options.get("transition_pairs", [])),
+            )
             publish(
                 cursor,
                 publication,
@@ -150,36 +188,76 @@ def ensure_parent_folder(path: str) -> str:
     return path
 
 
-def describe(cursor: Any, relation: str) -> Publication:
+def describe(
+    cursor: Any,
+    relation: str,
+    where: str,
+    transitions: str | None,
+    transitions_where: str,
+    transition_pairs: tuple[tuple[str, int], ...],
+) -> Publication:
     row_count, trace_bytes = cursor.execute(
-        f"select count(*), coalesce(sum(strlen(assignment_trace)), 0) from {relation}"
+        f"select count(*), coalesce(sum(strlen(assignment_trace)), 0) from {relation} where {where}"
     ).fetchone()
     pairs = cursor.execute(
-        f"select distinct cast(as_of_date as varchar), window_days from {relation} order by 1, 2"
+        f"select distinct cast(as_of_date as varchar), window_days from {relation} "
+        f"where {where} order by 1, 2"
     ).fetchall()
-    return Publication(relation, row_count, trace_bytes, [(d, int(w)) for d, w in pairs])
+    return Publication(
+        relation,
+        where,
+        row_count,
+        trace_bytes,
+        [(d, int(w)) for d, w in pairs],
+        transitions,
+        transitions_where,
+        tuple((d, int(w)) for d, w in transition_pairs),
+    )
 
 
-def rows(cursor: Any, relation: str) -> pa.RecordBatchReader:
-    """The relation's rows in SQLite's types, in primary-key order, as an Arrow stream.
+def rows(cursor: Any, relation: str, where: str) -> pa.RecordBatchReader:
+    """This run's rows of persona_assignments in SQLite's types, in primary-key order,
+    as an Arrow stream.
 
     A thread reads the batches from DuckDB while SQLite writes the previous
     ones: reading and sorting 2M traces and writing them each take several
     seconds, and on two cores they overlap (12.7 s against 20-25 s in turn
     at 1M users, docs/decisions.md).
     """
-    source = cursor.execute(
+    return streamed(
+        cursor.execute(
+            f"""
+            select
+                assignment_id, user_id, window_days, cast(as_of_date as varchar) as as_of_date,
+                primary_persona_id, primary_persona_name, primary_priority, primary_severity,
+                secondary_persona_id, secondary_persona_name, secondary_priority,
+                secondary_severity, status, assignment_trace,
+                strftime(computed_at, '%Y-%m-%dT%H:%M:%SZ') as computed_at, ruleset_version
+            from {relation}
+            where {where}
+            order by assignment_id
+            """
+        ).to_arrow_reader(BATCH_ROWS)
+    )
+
+
+def transition_rows(cursor: Any, relation: str, where: str) -> pa.RecordBatchReader:
+    """This run's rows of persona_transitions in SQLite's types, in key order."""
+    return cursor.execute(
         f"""
         select
-            assignment_id, user_id, window_days, cast(as_of_date as varchar) as as_of_date,
-            primary_persona_id, primary_persona_name, primary_priority, primary_severity,
-            secondary_persona_id, secondary_persona_name, secondary_priority, secondary_severity,
-            status, assignment_trace,
-            strftime(computed_at, '%Y-%m-%dT%H:%M:%SZ') as computed_at
+            user_id, window_days, cast(as_of_date as varchar) as as_of_date,
+            cast(previous_as_of_date as varchar) as previous_as_of_date, previous_status,
+            previous_primary_persona_id, status, primary_persona_id, change_type
         from {relation}
-        order by assignment_id
+        where {where}
+        order by user_id, window_days, as_of_date
         """
     ).to_arrow_reader(BATCH_ROWS)
+
+
+def streamed(source: pa.RecordBatchReader) -> pa.RecordBatchReader:
+    """`source` read ahead by a thread, while the consumer works on the previous batches."""
     batches: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(maxsize=8)
 
     def read() -> None:
@@ -243,73 +321,119 @@ def sqlite_message(error: adbc_driver_manager.Error) -> str:
 
 
 def write(sqlite: Any, cursor: Any, publication: Publication, path: Path) -> None:
-    existing = existing_columns(sqlite)
+    existing = existing_columns(sqlite, TABLE)
     if existing is not None and tuple(existing) != COLUMN_NAMES:
-        raise DbtRuntimeError(schema_message(path, existing))
+        if tuple(existing) + ADDED_COLUMNS != COLUMN_NAMES:
+            raise DbtRuntimeError(schema_message(path, TABLE, existing, COLUMN_NAMES))
+        for name in ADDED_COLUMNS:
+            LOGGER.debug(f"SQLite {path}: adding column {name} to {TABLE}")
+            sqlite.execute(f"alter table {TABLE} add column {name} varchar")
+    transitions = existing_columns(sqlite, TRANSITIONS_TABLE)
+    transition_names = tuple(name for name, _ in TRANSITIONS_COLUMNS)
+    if transitions is not None and tuple(transitions) != transition_names:
+        raise DbtRuntimeError(
+            schema_message(path, TRANSITIONS_TABLE, transitions, transition_names)
+        )
+    write_assignments(sqlite, cursor, publication, path, existing is not None)
+    if publication.transitions_relation is not None:
+        write_transitions(sqlite, cursor, publication, transitions is not None)
+
+
+def write_assignments(
+    sqlite: Any, cursor: Any, publication: Publication, path: Path, table_exists: bool
+) -> None:
+    """Replace the rows of the publication's pairs in persona_assignments, keep the rest."""
     sqlite.execute("create temp table publication_pairs (as_of_date text, window_days integer)")
     sqlite.executemany("insert into temp.publication_pairs values (?, ?)", publication.pairs)
     kept = 0
-    if existing is not None:
+    if table_exists:
         sqlite.execute(
             f"select count(*) from {TABLE} where (as_of_date, window_days) not in "
             "(select as_of_date, window_days from temp.publication_pairs)"
         )
         (kept,) = sqlite.fetchone()
+    source = rows(cursor, publication.relation, publication.where)
     if kept:
         # Rows of other pairs stay: delete the evaluated pairs and insert.
         LOGGER.debug(
             f"SQLite {path}: replacing {len(publication.pairs)} (as_of_date, window) "
             f"pairs, keeping {kept} rows of other pairs"
         )
-        create_indexes(sqlite, TABLE)
+        create_indexes(sqlite, TABLE, INDEXES)
         sqlite.execute(
             f"delete from {TABLE} where (as_of_date, window_days) in "
             "(select as_of_date, window_days from temp.publication_pairs)"
         )
-        sqlite.adbc_ingest(TABLE, rows(cursor, publication.relation), mode="append")
+        sqlite.adbc_ingest(TABLE, source, mode="append")
         return
     # Every row is replaced: write a new table before the old one is freed, so
     # SQLite never journals pages it overwrites, then swap the names.
     LOGGER.debug(f"SQLite {path}: writing a new {TABLE} table and swapping it in")
     sqlite.execute(f"drop table if exists {NEXT_TABLE}")
-    sqlite.execute(create_table_sql(NEXT_TABLE))
-    sqlite.adbc_ingest(NEXT_TABLE, rows(cursor, publication.relation), mode="append")
-    if existing is not None:
+    sqlite.execute(
+        create_table_sql(NEXT_TABLE, COLUMNS, "unique (user_id, window_days, as_of_date)")
+    )
+    sqlite.adbc_ingest(NEXT_TABLE, source, mode="append")
+    if table_exists:
         sqlite.execute(f"drop table {TABLE}")
     sqlite.execute(f"alter table {NEXT_TABLE} rename to {TABLE}")
-    create_indexes(sqlite, TABLE)
+    create_indexes(sqlite, TABLE, INDEXES)
 
 
-def create_table_sql(table: str) -> str:
-    columns = [f"{name} {declaration}" for name, declaration in COLUMNS]
-    constraints = ["unique (user_id, window_days, as_of_date)"]
-    return f"create table {table} ({', '.join(columns + constraints)})"
+def write_transitions(
+    sqlite: Any, cursor: Any, publication: Publication, table_exists: bool
+) -> None:
+    """Replace the transitions of the publication's transition pairs, keep the rest."""
+    if not table_exists:
+        sqlite.execute(
+            create_table_sql(
+                TRANSITIONS_TABLE,
+                TRANSITIONS_COLUMNS,
+                "primary key (user_id, window_days, as_of_date)",
+            )
+        )
+    create_indexes(sqlite, TRANSITIONS_TABLE, TRANSITIONS_INDEXES)
+    if publication.transition_pairs:
+        sqlite.executemany(
+            f"delete from {TRANSITIONS_TABLE} where as_of_date = ? and window_days = ?",
+            list(publication.transition_pairs),
+        )
+    sqlite.adbc_ingest(
+        TRANSITIONS_TABLE,
+        transition_rows(cursor, publication.transitions_relation, publication.transitions_where),
+        mode="append",
+    )
 
 
-def create_indexes(sqlite: Any, table: str) -> None:
-    for name, columns in INDEXES:
+def create_table_sql(table: str, columns: tuple[tuple[str, str], ...], constraint: str) -> str:
+    declarations = [f"{name} {declaration}" for name, declaration in columns]
+    return f"create table {table} ({', '.join([*declarations, constraint])})"
+
+
+def create_indexes(sqlite: Any, table: str, indexes: tuple[tuple[str, str], ...]) -> None:
+    for name, columns in indexes:
         sqlite.execute(f"create index if not exists {name} on {table} ({columns})")
 
 
-def existing_columns(sqlite: Any) -> list[str] | None:
-    sqlite.execute("select type from sqlite_master where name = ?", (TABLE,))
+def existing_columns(sqlite: Any, table: str) -> list[str] | None:
+    sqlite.execute("select type from sqlite_master where name = ?", (table,))
     kinds = sqlite.fetchall()
     if not kinds:
         return None
     if kinds[0][0] != "table":
         return [f"(a {kinds[0][0]}, not a table)"]
-    sqlite.execute(f"pragma table_info({TABLE})")
+    sqlite.execute(f"pragma table_info({table})")
     return [row[1] for row in sqlite.fetchall()]
 
 
-def schema_message(path: Path, existing: list[str]) -> str:
+def schema_message(path: Path, table: str, existing: list[str], expected: tuple[str, ...]) -> str:
     return (
-        f"The SQLite database {path} already has a {TABLE} with other columns than this "
+        f"The SQLite database {path} already has a {table} with other columns than this "
         f"project writes, so nothing was changed.\n"
         f"  found:    {', '.join(existing)}\n"
-        f"  expected: {', '.join(COLUMN_NAMES)}\n"
+        f"  expected: {', '.join(expected)}\n"
         f"Either point var sqlite_path at another database, or rename the old table "
-        f"(sqlite3 {path} 'alter table {TABLE} rename to {TABLE}_old') and re-run."
+        f"(sqlite3 {path} 'alter table {table} rename to {table}_old') and re-run."
     )
 
 

@@ -53,6 +53,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--select", help="dbt node selection, passed to `dbt build --select`")
     parser.add_argument("--target", help="profile target, passed to `dbt build --target`")
     parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="re-evaluate every as_of_date of the inputs (`dbt build --full-refresh`), e.g. "
+        "after a threshold change",
+    )
+    parser.add_argument(
         "--target-path",
         type=Path,
         default=Path(os.environ.get("DBT_TARGET_PATH", "target")),
@@ -157,6 +163,8 @@ def dbt_args(
         invocation += ["--vars", args.vars]
     if args.target:
         invocation += ["--target", args.target]
+    if command == "build" and args.full_refresh:
+        invocation += ["--full-refresh"]
     return invocation
 
 

@@ -22,6 +22,15 @@ count that is a multiple of 75 has exactly those proportions. Values are drawn p
 users from numpy generators seeded by (--seed, chunk index): the same arguments always give
 the same values, and growing --users keeps the values of the users that already existed.
 
+History (--dates N, --every-days D): N snapshots, D days apart, starting at --as-of-date.
+Every user keeps their user_id; from one snapshot to the next a few percent of them
+(--move-rate) change archetype along realistic paths (ARCHETYPE_MOVES: a saver slides into
+cash-flow stress, a high utilizer pays down, ...), and everyone's values are drawn afresh
+around their archetype. The first snapshot is exactly what --dates 1 writes. With
+several dates the label file has an as_of_date column (the archetype on each date).
+--layout files (default) writes each feature file once with every date in it;
+--layout folders writes one folder per date, as_of_date=YYYY-MM-DD/<file>.parquet.
+
 Example:
     python scripts/generate_features.py --users 75 --seed 42 --out data/features \
         --archetypes data/user_archetypes.parquet
@@ -33,7 +42,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -68,6 +77,18 @@ ARCHETYPE_COUNTS: Mapping[str, int] = MappingProxyType(
     }
 )
 SLOTS_PER_CYCLE = sum(ARCHETYPE_COUNTS.values())
+# Where a user who moves goes next, from one snapshot to the next.
+ARCHETYPE_MOVES: Mapping[str, str] = MappingProxyType(
+    {
+        "Savings Builder": "Cash Flow Stressed",
+        "High Utilizer": "Stable",
+        "Stable": "Subscription Heavy",
+        "Cash Flow Stressed": "Stable",
+        "Subscription Heavy": "Savings Builder",
+        "Variable Income": "Stable",
+    }
+)
+DEFAULT_MOVE_RATE = 0.03
 
 _KEY_FIELDS = (
     pa.field("user_id", pa.string()),
@@ -126,6 +147,7 @@ FEATURE_SCHEMAS: Mapping[str, pa.Schema] = MappingProxyType(
     }
 )
 ARCHETYPE_SCHEMA = pa.schema([pa.field("user_id", pa.string()), pa.field("archetype", pa.string())])
+DATED_ARCHETYPE_SCHEMA = pa.schema([*ARCHETYPE_SCHEMA, _KEY_FIELDS[2]])
 
 
 # --- archetype profiles -------------------------------------------------------------------
@@ -413,13 +435,17 @@ _UNIFORMS = (
 )
 
 
-def draw_uniforms(seed: int, chunk_index: int, n: int) -> Callable[[str], np.ndarray]:
-    """Per-user uniforms in [0, 1) for one chunk, looked up by name.
+def draw_uniforms(
+    seed: int, chunk_index: int, n: int, step: int = 0
+) -> Callable[[str], np.ndarray]:
+    """Per-user uniforms in [0, 1) for one chunk (and snapshot), looked up by name.
 
     One row of the matrix per user, filled in order, so a user's draws depend only on the
-    seed, the chunk and the user's position in it (not on how many users follow).
+    seed, the chunk, the snapshot and the user's position in it (not on how many users
+    follow). The first snapshot (step 0) draws what a single-date run draws.
     """
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk_index,)))
+    spawn_key = (chunk_index,) if step == 0 else (chunk_index, step)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn_key))
     matrix = rng.random((n, len(_UNIFORMS)))
     column = {name: i for i, name in enumerate(_UNIFORMS)}
     return lambda name: matrix[:, column[name]]
@@ -578,13 +604,43 @@ class RunConfig:
     as_of_date: date
     id_width: int
     tables: ProfileTables
+    move_rate: float = DEFAULT_MOVE_RATE
+    dated_labels: bool = False
 
 
-def chunk_tables(run: RunConfig, chunk_index: int, start: int, stop: int) -> dict[str, pa.Table]:
-    """All output tables for users start..stop-1 (0-based), rows ordered by user then window."""
-    n = stop - start
+def profiles_at(run: RunConfig, chunk_index: int, start: int, stop: int, step: int) -> np.ndarray:
+    """Each user's profile at snapshot `step`: the slot's profile, then the moves so far.
+
+    At every step a user moves along ARCHETYPE_MOVES with probability move_rate
+    (drawn per user and step from the seed), to the first profile of the new archetype.
+    """
     profile = run.tables.slot_profile[np.arange(start, stop) % SLOTS_PER_CYCLE]
-    ctx = ChunkContext(run.tables, profile, draw_uniforms(run.seed, chunk_index, n))
+    labels = run.tables.labels.to_pylist()
+    first_profile = {label: labels.index(label) for label in dict.fromkeys(labels)}
+    destination = np.array(
+        [
+            first_profile.get(ARCHETYPE_MOVES.get(label, ""), index)
+            for index, label in enumerate(labels)
+        ]
+    )
+    for moved_at in range(1, step + 1):
+        rng = np.random.default_rng(
+            np.random.SeedSequence(run.seed, spawn_key=(chunk_index, moved_at, 1))
+        )
+        moves = rng.random(stop - start) < run.move_rate
+        profile = np.where(moves, destination[profile], profile)
+    return profile
+
+
+def chunk_tables(
+    run: RunConfig, chunk_index: int, start: int, stop: int, step: int = 0
+) -> dict[str, pa.Table]:
+    """All output tables for users start..stop-1 (0-based) at snapshot `step`, rows ordered
+    by user then window."""
+    n = stop - start
+    profile = profiles_at(run, chunk_index, start, stop, step)
+    ctx = ChunkContext(run.tables, profile, draw_uniforms(run.seed, chunk_index, n, step))
+    as_of_date = run.as_of_date
 
     savings = savings_features(ctx)
     features = {
@@ -599,7 +655,7 @@ def chunk_tables(run: RunConfig, chunk_index: int, start: int, stop: int) -> dic
     keys = {
         "user_id": ids.take(pa.array(np.repeat(np.arange(n), len(WINDOWS)))),
         "window_days": pa.array(np.tile(np.array(WINDOWS, dtype=np.int32), n)),
-        "as_of_date": pa.array(np.full(n * len(WINDOWS), run.as_of_date, dtype="datetime64[D]")),
+        "as_of_date": pa.array(np.full(n * len(WINDOWS), as_of_date, dtype="datetime64[D]")),
     }
     out: dict[str, pa.Table] = {}
     for name, columns in features.items():
@@ -609,7 +665,13 @@ def chunk_tables(run: RunConfig, chunk_index: int, start: int, stop: int) -> dic
         ]
         out[name] = pa.Table.from_arrays(arrays, schema=schema)
     labels = run.tables.labels.take(pa.array(profile))
-    out["archetypes"] = pa.Table.from_arrays([ids, labels], schema=ARCHETYPE_SCHEMA)
+    if run.dated_labels:
+        dates = pa.array(np.full(n, as_of_date, dtype="datetime64[D]"))
+        out["archetypes"] = pa.Table.from_arrays(
+            [ids, labels, dates], schema=DATED_ARCHETYPE_SCHEMA
+        )
+    else:
+        out["archetypes"] = pa.Table.from_arrays([ids, labels], schema=ARCHETYPE_SCHEMA)
     return out
 
 
@@ -627,6 +689,11 @@ def _chunks(users: int) -> Iterator[tuple[int, int, int]]:
         yield index, start, min(start + CHUNK_USERS, users)
 
 
+def snapshot_dates(as_of_date: date, dates: int, every_days: int) -> list[date]:
+    """The as_of_date of each snapshot: the first, then every `every_days` days."""
+    return [as_of_date + timedelta(days=step * every_days) for step in range(dates)]
+
+
 def generate(
     users: int,
     seed: int,
@@ -634,50 +701,90 @@ def generate(
     out_dir: Path,
     archetypes_path: Path,
     *,
+    dates: int = 1,
+    every_days: int = 7,
+    layout: str = "files",
+    move_rate: float = DEFAULT_MOVE_RATE,
     progress: bool = False,
 ) -> dict[str, Path]:
-    """Write the five feature files and the archetype file; return their paths by name.
+    """Write the feature files and the archetype file; return their paths by name.
 
-    Files are written next to their destination under a temporary name and moved into
-    place only when all of them are complete, so readers never see a half-written file.
+    `layout` "files" writes <out>/<name>.parquet with every snapshot in it;
+    "folders" writes <out>/as_of_date=<date>/<name>.parquet per snapshot (the paths
+    returned are then those folders' parent, keyed "<name>@<date>"). Files are written
+    next to their destination under a temporary name and moved into place only when all
+    of them are complete, so readers never see a half-written file.
     """
     if users < 1:
         raise ValueError(f"users must be at least 1, got {users}")
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    archetypes_path.parent.mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / f"{name}.parquet" for name in FEATURE_SCHEMAS}
-    paths["archetypes"] = archetypes_path
-    schemas = {**FEATURE_SCHEMAS, "archetypes": ARCHETYPE_SCHEMA}
-    temporary = {name: path.with_name(f".{path.name}.tmp") for name, path in paths.items()}
+    if dates < 1 or every_days < 1:
+        raise ValueError(f"dates and every_days must be at least 1, got {dates}, {every_days}")
+    if layout not in ("files", "folders"):
+        raise ValueError(f"layout must be files or folders, got {layout!r}")
+    days = snapshot_dates(as_of_date, dates, every_days)
+    run = RunConfig(
+        seed,
+        as_of_date,
+        max(4, len(str(users))),
+        build_tables(),
+        move_rate=move_rate,
+        dated_labels=dates > 1,
+    )
+    # Which file each (output, snapshot) goes into.
+    targets: dict[tuple[str, int], Path] = {}
+    for step, day in enumerate(days):
+        folder = out_dir if layout == "files" else out_dir / f"as_of_date={day.isoformat()}"
+        for name in FEATURE_SCHEMAS:
+            targets[(name, step)] = folder / f"{name}.parquet"
+        targets[("archetypes", step)] = archetypes_path
+    paths = sorted(set(targets.values()))
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    schemas = {**FEATURE_SCHEMAS, "archetypes": run_label_schema(run)}
+    temporary = {path: path.with_name(f".{path.name}.tmp") for path in paths}
 
-    run = RunConfig(seed, as_of_date, max(4, len(str(users))), build_tables())
-    writers: dict[str, pq.ParquetWriter] = {}
+    writers: dict[Path, pq.ParquetWriter] = {}
     try:
-        for name, schema in schemas.items():
-            writers[name] = pq.ParquetWriter(temporary[name], schema)
+        for (name, _), path in targets.items():
+            if path not in writers:
+                writers[path] = pq.ParquetWriter(temporary[path], schemas[name])
         with tqdm(
-            total=users,
+            total=users * dates,
             unit="user",
             unit_scale=users >= 10_000,
             file=sys.stderr,
             disable=not progress,
         ) as bar:
-            for index, start, stop in _chunks(users):
-                for name, table in chunk_tables(run, index, start, stop).items():
-                    writers[name].write_table(table)
-                bar.update(stop - start)
+            for step, day in enumerate(days):
+                dated = RunConfig(**{**vars(run), "as_of_date": day})
+                for index, start, stop in _chunks(users):
+                    for name, table in chunk_tables(dated, index, start, stop, step).items():
+                        writers[targets[(name, step)]].write_table(table)
+                    bar.update(stop - start)
         for writer in writers.values():
             writer.close()
-        for name, path in paths.items():
-            temporary[name].replace(path)
+        for path in paths:
+            temporary[path].replace(path)
     finally:
         for writer in writers.values():
             writer.close()  # no-op when already closed
         for tmp in temporary.values():
             tmp.unlink(missing_ok=True)
-    return paths
+    if layout == "files":
+        return {name: out_dir / f"{name}.parquet" for name in FEATURE_SCHEMAS} | {
+            "archetypes": archetypes_path
+        }
+    return {
+        f"{name}@{days[step].isoformat()}": path
+        for (name, step), path in targets.items()
+        if name != "archetypes"
+    } | {"archetypes": archetypes_path}
+
+
+def run_label_schema(run: RunConfig) -> pa.Schema:
+    return DATED_ARCHETYPE_SCHEMA if run.dated_labels else ARCHETYPE_SCHEMA
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -700,6 +807,16 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
     return value
 
 
@@ -744,6 +861,32 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"archetype label file (default: <--out>/{ARCHETYPES_FILE})",
     )
+    parser.add_argument(
+        "--dates",
+        type=_positive_int,
+        default=1,
+        help="number of snapshots, --every-days apart, from --as-of-date (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--every-days",
+        type=_positive_int,
+        default=7,
+        help="days between snapshots (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--layout",
+        choices=("files", "folders"),
+        default="files",
+        help="files: each feature file holds every date; folders: one folder per date, "
+        "as_of_date=YYYY-MM-DD/<file>.parquet (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--move-rate",
+        type=_fraction,
+        default=DEFAULT_MOVE_RATE,
+        help="share of users who change archetype from one snapshot to the next "
+        "(default: %(default)s)",
+    )
     return parser
 
 
@@ -759,6 +902,10 @@ def main(argv: list[str] | None = None) -> int:
         as_of_date=args.as_of_date,
         out_dir=args.out,
         archetypes_path=archetypes_path,
+        dates=args.dates,
+        every_days=args.every_days,
+        layout=args.layout,
+        move_rate=args.move_rate,
         progress=True,
     )
     for name, path in paths.items():

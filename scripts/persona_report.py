@@ -83,6 +83,10 @@ class Report:
     disagreements: list[dict[str, Any]] = field(default_factory=list)
     disagreement_count: int = 0
     missing_signals: list[dict[str, Any]] = field(default_factory=list)
+    # history: what this run evaluated, the mix of every stored date, the latest transitions
+    evaluation: list[dict[str, Any]] = field(default_factory=list)
+    mix: list[dict[str, Any]] = field(default_factory=list)
+    latest_transitions: list[dict[str, Any]] = field(default_factory=list)
     outputs: list[dict[str, Any]] = field(default_factory=list)
     gate_tests: list[GateTest] = field(default_factory=list)
     # check_name -> why persona_gate_checks skipped it in this run
@@ -194,6 +198,17 @@ def read_report_models(
         report.missing_signals = query(
             connection, f"select * from rpt_missing_signals order by missing_signal, {by_window}"
         )
+        report.evaluation = query(
+            connection, "select * from rpt_evaluation_summary order by first_as_of_date"
+        )
+        report.mix = query(
+            connection,
+            "select * from rpt_persona_mix_over_time "
+            "order by window_days, as_of_date, persona_id nulls last",
+        )
+        report.latest_transitions = query(
+            connection, "select * from rpt_latest_transitions order by window_days"
+        )
         report.skipped_checks = {
             row["check_name"]: row["skip_reason"]
             for row in query(
@@ -204,25 +219,37 @@ def read_report_models(
     report.outputs = read_outputs(
         Path(report.settings["sqlite_path"]),
         Path(report.settings["parquet_path"]),
+        Path(report.settings["transitions_parquet_path"]),
         bool(report.settings["export_sqlite"]),
     )
 
 
-def read_outputs(sqlite_path: Path, parquet_path: Path, export_sqlite: bool) -> list[dict]:
+def read_outputs(
+    sqlite_path: Path, parquet_path: Path, transitions_path: Path, export_sqlite: bool
+) -> list[dict]:
     """Row counts of the published files, counted with SQL on the files themselves."""
     outputs: list[dict[str, Any]] = []
     if export_sqlite:
-        rows: int | str = "not written"
-        if sqlite_path.exists():
-            with sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True) as connection:
-                rows = connection.execute("select count(*) from persona_assignments").fetchone()[0]
-        outputs.append({"output": "SQLite persona_assignments", "path": sqlite_path, "rows": rows})
-    parquet_rows: int | str = "not written"
-    if parquet_path.exists():
-        parquet_rows = duckdb.sql(
-            "select count(*) from read_parquet($path)", params={"path": str(parquet_path)}
-        ).fetchone()[0]
-    outputs.append({"output": "Parquet", "path": parquet_path, "rows": parquet_rows})
+        for table_name in ("persona_assignments", "persona_transitions"):
+            rows: int | str = "not written"
+            if sqlite_path.exists():
+                with sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True) as connection:
+                    found = connection.execute(
+                        "select count(*) from sqlite_master where type = 'table' and name = ?",
+                        (table_name,),
+                    ).fetchone()[0]
+                    if found:
+                        rows = connection.execute(f"select count(*) from {table_name}").fetchone()[
+                            0
+                        ]
+            outputs.append({"output": f"SQLite {table_name}", "path": sqlite_path, "rows": rows})
+    for label, path in (("Parquet", parquet_path), ("Parquet transitions", transitions_path)):
+        parquet_rows: int | str = "not written"
+        if path.exists():
+            parquet_rows = duckdb.sql(
+                "select count(*) from read_parquet($path)", params={"path": str(path)}
+            ).fetchone()[0]
+        outputs.append({"output": label, "path": path, "rows": parquet_rows})
     return outputs
 
 
@@ -260,7 +287,7 @@ def rows_of(rows: Iterable[dict[str, Any]], as_of_date: Any, window_days: int) -
 
 def run_rows(report: Report) -> list[tuple[str, str]]:
     """The run header as (label, value) pairs."""
-    rows = [("verdict", "PASSED - published" if report.passed else "FAILED - nothing published")]
+    rows = [("verdict", verdict_text(report))]
     if report.run is not None:
         rows += [
             ("dbt invocation", report.run.invocation_id),
@@ -274,8 +301,48 @@ def run_rows(report: Report) -> list[tuple[str, str]]:
         ("input folder", str(settings.get("features_dir"))),
         ("windows", ", ".join(str(w) for w in settings.get("windows") or [])),
         ("as_of_date", settings.get("as_of_date") or "every date in the files"),
+        ("evaluated", evaluation_text(report)),
+        ("ruleset", report.evaluation[0]["ruleset_version"] if report.evaluation else "-"),
+        (
+            "drift limit",
+            f"{100 * settings.get('max_persona_share_shift', 0):g} points of share "
+            "(var max_persona_share_shift)",
+        ),
     ]
     return rows
+
+
+def verdict_text(report: Report) -> str:
+    if not report.passed:
+        return "FAILED - nothing published"
+    if report.evaluation and all(
+        row["evaluation_reason"] == "not evaluated" for row in report.evaluation
+    ):
+        return "PASSED - up to date, nothing new to publish"
+    return "PASSED - published"
+
+
+def evaluation_text(report: Report) -> str:
+    """What this run evaluated and why, and what it left as stored, in one line."""
+    evaluated = [row for row in report.evaluation if row["evaluation_reason"] != "not evaluated"]
+    kept = [row for row in report.evaluation if row["evaluation_reason"] == "not evaluated"]
+    kept_text = (
+        f"{kept[0]['date_count']:,} stored as_of_date(s) up to date, left as published"
+        if kept
+        else ""
+    )
+    if not evaluated:
+        return "nothing: " + (kept_text or "no as_of_date in the inputs")
+    parts = [
+        f"{row['date_count']:,} as_of_date(s) {date_span(row)} ({row['evaluation_reason']})"
+        for row in evaluated
+    ]
+    return "; ".join(parts + ([kept_text] if kept_text else []))
+
+
+def date_span(row: dict[str, Any]) -> str:
+    first, last = row["first_as_of_date"], row["last_as_of_date"]
+    return str(first) if first == last else f"{first} to {last}"
 
 
 def input_rows(report: Report) -> list[dict[str, Any]]:
@@ -398,6 +465,72 @@ def archetype_absence(report: Report) -> str | None:
     )
 
 
+def mix_by_window(report: Report) -> dict[int, list[dict[str, Any]]]:
+    """{window_days: rows of rpt_persona_mix_over_time}, dates in order."""
+    by_window: dict[int, list[dict[str, Any]]] = {}
+    for row in report.mix:
+        by_window.setdefault(row["window_days"], []).append(row)
+    return by_window
+
+
+def mix_dates(rows: list[dict[str, Any]]) -> list[Any]:
+    return sorted({row["as_of_date"] for row in rows})
+
+
+def largest_shift(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The largest share shift of an evaluated date against the date before it, if any."""
+    compared = [
+        row for row in rows if row["is_evaluated"] and row["previous_outcome_share"] is not None
+    ]
+    return max(compared, key=lambda row: abs(row["share_shift"]), default=None)
+
+
+def drift_text(report: Report, rows: list[dict[str, Any]]) -> str:
+    """The drift check's verdict for one window, with its largest shift."""
+    limit = report.settings.get("max_persona_share_shift")
+    status = next(
+        (t.status for t in report.gate_tests if t.name == "gate_persona_mix_is_stable"), None
+    )
+    shift = largest_shift(rows)
+    if shift is None:
+        return (
+            "drift check: nothing to compare (this run evaluated no date of this window "
+            "that has an earlier stored date)"
+        )
+    points = 100 * abs(shift["share_shift"])
+    within = round(abs(shift["share_shift"]), 9) <= (limit or 0)
+    if status == "pass":
+        verdict = "passed"
+    elif status == "fail":
+        verdict = "FAILED, publication stopped"
+    else:
+        verdict = "not run, " + ("within the limit" if within else "over the limit")
+    return (
+        f"drift check {verdict}: largest shift {points:.1f} points ({shift['outcome']}, "
+        f"{100 * shift['previous_outcome_share']:.1f} % on {shift['previous_as_of_date']} to "
+        f"{100 * shift['outcome_share']:.1f} % on {shift['as_of_date']}); "
+        f"var max_persona_share_shift is {100 * (limit or 0):g} points"
+    )
+
+
+def transition_cells(report: Report, window_days: int) -> dict[tuple[str, str], int]:
+    return {
+        (row["previous_outcome"], row["outcome"]): row["key_count"]
+        for row in report.latest_transitions
+        if row["window_days"] == window_days
+    }
+
+
+def transition_title(report: Report, window_days: int) -> str | None:
+    for row in report.latest_transitions:
+        if row["window_days"] == window_days:
+            return (
+                f"{window_days}-day window: {row['previous_as_of_date']} (rows) to "
+                f"{row['as_of_date']} (columns)"
+            )
+    return None
+
+
 def docs_links(report: Report, report_path: Path | None) -> list[tuple[str, str]]:
     """(label, href) of the dbt docs lineage of persona_assignments (1+persona_assignments+1).
 
@@ -462,6 +595,36 @@ def legend(names: list[str]) -> str:
     return "  columns: " + ", ".join(f"{s} = {n}" for n, s in abbreviations(names).items())
 
 
+def text_history(report: Report) -> list[str]:
+    """Per window: the shares by date, the drift verdict, the latest transition matrix."""
+    by_window = mix_by_window(report)
+    if not by_window:
+        return ["  none: nothing stored yet"]
+    lines = [legend(report.outcomes)]
+    for window_days, rows in by_window.items():
+        lines.append(f"  {window_days}-day window")
+        shares = {(str(row["as_of_date"]), row["outcome"]): row for row in rows}
+
+        def share_cell(day: str, outcome: str, shares=shares) -> str:
+            return f"{100 * shares[(day, outcome)]['outcome_share']:.1f}"
+
+        lines += text_matrix(
+            [str(day) for day in mix_dates(rows)], report.outcomes, share_cell, "as_of_date %"
+        )
+        lines.append("  " + drift_text(report, rows))
+        title = transition_title(report, window_days)
+        if title:
+            cells = transition_cells(report, window_days)
+            lines.append(f"  primary outcome, {title}:")
+            lines += text_matrix(
+                report.outcomes,
+                report.outcomes,
+                lambda row, column, cells=cells: str(cells.get((row, column), "")),
+                "previous",
+            )
+    return lines
+
+
 def render_text(report: Report) -> str:
     lines = ["", "=" * 78, "Persona assignment validation report", "=" * 78]
     lines += section("Run")
@@ -500,6 +663,9 @@ def render_text(report: Report) -> str:
         report.coverage,
         ["as_of_date", "window_days", "key_count", "user_count", "assigned_count", "stable_count"],
     )
+
+    lines += section("Persona mix over time (share of keys by primary outcome)")
+    lines += text_history(report)
 
     lines += section("Persona rules: matches, and what each criterion did")
     for as_of_date, window_days in report.windows:
@@ -622,9 +788,7 @@ def render_text(report: Report) -> str:
     lines += section("Documentation")
     lines += [f"  {label}: {href}" for label, href in docs_links(report, None)]
     lines.append("")
-    lines.append(
-        "RESULT: " + ("PASSED - published" if report.passed else "FAILED - nothing published")
-    )
+    lines.append("RESULT: " + verdict_text(report))
     return "\n".join(lines)
 
 
@@ -682,7 +846,7 @@ def heatmap(
             alpha = 0.15 + 0.85 * value / peak
             cells.append(
                 f"<td class='cell {kind(row, column)}' style='--alpha:{alpha:.2f}'{attributes} "
-                f"title='{html.escape(row)} -> {html.escape(column)}'>{value}</td>"
+                f"title='{html.escape(row)} &rarr; {html.escape(column)}'>{value}</td>"
             )
         body.append(f"<tr><th class='row'>{html.escape(row)}</th>{''.join(cells)}</tr>")
     return (
@@ -728,6 +892,68 @@ def severity_chart(rows: list[dict[str, Any]], names: dict[int, str]) -> str:
     )
 
 
+OUTCOME_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#d62728", "#7f7f7f")
+
+
+def share_chart(rows: list[dict[str, Any]], outcomes: list[str], window_days: int) -> str:
+    """Share of keys by primary outcome over the stored dates: one line per outcome.
+
+    Each point is a circle with data-outcome, data-date and data-share, so
+    the test can read the chart back.
+    """
+    dates = mix_dates(rows)
+    width, height, left, right, top, bottom = 720, 260, 50, 190, 12, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((row["outcome_share"] for row in rows), default=0) or 1.0
+
+    def x(index: int) -> float:
+        return left + (plot_w * index / (len(dates) - 1) if len(dates) > 1 else plot_w / 2)
+
+    def y(share: float) -> float:
+        return top + plot_h * (1 - share / peak)
+
+    position = {day: index for index, day in enumerate(dates)}
+    parts = [
+        f"<line x1='{left}' y1='{top + plot_h}' x2='{left + plot_w}' y2='{top + plot_h}' "
+        "class='axis'/>",
+        f"<line x1='{left}' y1='{top}' x2='{left}' y2='{top + plot_h}' class='axis'/>",
+        f"<text x='{left - 6}' y='{top + 4}' class='tick' text-anchor='end'>"
+        f"{100 * peak:.0f} %</text>",
+        f"<text x='{left - 6}' y='{top + plot_h + 4}' class='tick' text-anchor='end'>0 %</text>",
+    ]
+    for day, index in position.items():
+        parts.append(
+            f"<text x='{x(index):.1f}' y='{top + plot_h + 18}' class='tick' "
+            f"text-anchor='middle'>{html.escape(str(day))}</text>"
+        )
+    for number_, outcome in enumerate(outcomes):
+        colour = OUTCOME_COLOURS[number_ % len(OUTCOME_COLOURS)]
+        points = sorted(
+            (position[row["as_of_date"]], row) for row in rows if row["outcome"] == outcome
+        )
+        path = " ".join(f"{x(i):.1f},{y(row['outcome_share']):.1f}" for i, row in points)
+        parts.append(f"<polyline points='{path}' fill='none' stroke='{colour}' stroke-width='2'/>")
+        parts += [
+            f"<circle cx='{x(i):.1f}' cy='{y(row['outcome_share']):.1f}' r='3' fill='{colour}' "
+            f"data-outcome='{html.escape(outcome)}' data-date='{row['as_of_date']}' "
+            f"data-share='{row['outcome_share']:.6f}'><title>{html.escape(outcome)} on "
+            f"{row['as_of_date']}: {100 * row['outcome_share']:.1f} % of {row['key_count']:,} keys"
+            "</title></circle>"
+            for i, row in points
+        ]
+        legend_y = top + 14 + 18 * number_
+        parts.append(
+            f"<rect x='{left + plot_w + 16}' y='{legend_y - 9}' width='10' height='10' "
+            f"fill='{colour}'/><text x='{left + plot_w + 32}' y='{legend_y}' class='tick'>"
+            f"{html.escape(outcome)}</text>"
+        )
+    return (
+        f"<svg class='mix' data-window='{window_days}' width='{width}' height='{height}' "
+        f"role='img' aria-label='persona shares by as_of_date, {window_days}-day window'>"
+        f"{''.join(parts)}</svg>"
+    )
+
+
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1f2933}
 h1{margin-bottom:.2rem} .verdict{font-size:1.3rem;font-weight:700;padding:.6rem 1rem;
@@ -746,14 +972,50 @@ tr.persona td{font-weight:600;background:#f8fafc} .changed{color:#8d6e00;font-we
 svg.severity .label,svg.severity .scale{font-size:12px;fill:#334e68}
 svg.severity .whisker{stroke:#627d98;stroke-width:1.5}
 svg.severity .box{fill:#9fd3c7;stroke:#2c7a7b} svg.severity .median{stroke:#1f2933;stroke-width:2}
+svg.mix .axis{stroke:#627d98} svg.mix .tick{font-size:11px;fill:#334e68}
 """
+
+
+def html_history(report: Report) -> str:
+    """The "Persona mix over time" section: chart, drift verdict and transitions per window."""
+    by_window = mix_by_window(report)
+    parts = []
+    for window_days, rows in by_window.items():
+        parts.append(
+            f"<h3>{window_days}-day window</h3>" + share_chart(rows, report.outcomes, window_days)
+        )
+        parts.append(
+            f"<p class='drift' data-window='{window_days}'>"
+            f"{html.escape(drift_text(report, rows))}</p>"
+        )
+        title = transition_title(report, window_days)
+        if title:
+            cells = transition_cells(report, window_days)
+            parts.append(
+                heatmap(
+                    f"Primary outcome, {title}",
+                    report.outcomes,
+                    report.outcomes,
+                    lambda row, column, cells=cells: cells.get((row, column)),
+                    lambda row, column: "count",
+                    f"transitions-{window_days}",
+                    "previous \\ new",
+                )
+            )
+    body = "".join(parts) or "<p class='none'>none: nothing stored yet</p>"
+    return (
+        "<section id='history'><h2>Persona mix over time</h2><p>Per window, the share of keys "
+        "by primary outcome on every stored as_of_date; the drift check compares each date "
+        "this run evaluated with the date before it; and how keys moved between the last "
+        f"two dates (the diagonal: unchanged).</p>{body}</section>"
+    )
 
 
 def render_html(report: Report, report_path: Path | None = None) -> str:
     verdict = (
-        "<p class='verdict pass'>PASSED &mdash; published</p>"
+        f"<p class='verdict pass'>{html.escape(verdict_text(report))}</p>"
         if report.passed
-        else "<p class='verdict fail'>FAILED &mdash; nothing published</p>"
+        else f"<p class='verdict fail'>{html.escape(verdict_text(report))}</p>"
     )
     names = report.persona_names
     sections = [f"<h1>Persona assignment validation report</h1>{verdict}"]
@@ -819,6 +1081,8 @@ def render_html(report: Report, report_path: Path | None = None) -> str:
         )
         + "</section>"
     )
+
+    sections.append(html_history(report))
 
     rules = []
     for as_of_date, window_days in report.windows:

@@ -14,6 +14,8 @@
         {%- endfor -%}
         {%- do threshold_var('days_per_month', unit='days', divisor=true) -%}
         {%- do threshold_var('report_threshold_band', unit='fraction') -%}
+        {%- do threshold_var('max_persona_share_shift', unit='fraction') -%}
+        {%- do transitions_parquet_path() -%}
         {%- do boolean_var('export_sqlite') -%}
         {%- do boolean_var('check_free_disk_space') -%}
         {%- do configured_windows() -%}

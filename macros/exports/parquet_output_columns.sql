@@ -19,5 +19,6 @@
         'secondary_severity',
         'status',
         'computed_at',
+        'ruleset_version',
     ]) }}
 {% endmacro %}

@@ -1,12 +1,14 @@
-{% macro publish_assignments_to_sqlite(assignments) %}
+{% macro publish_assignments_to_sqlite(assignments, transitions) %}
     {#-
         Post-hook of export_persona_assignments_sqlite (outside dbt's
-        transaction, after the gate passed). Hands `assignments` to the
-        project's dbt-duckdb plugin (plugins/publication.py, named in
-        profiles.yml), which writes table persona_assignments of the SQLite
-        database at var sqlite_path in one SQLite transaction (SPEC section 6):
-        rows of the (as_of_date, window_days) pairs in `assignments` are
-        replaced, every other pair and every other table is kept. A database
+        transaction, after the gate passed). Hands this run's rows of
+        `assignments` (the pairs it evaluated) and of `transitions` (the
+        pairs whose transitions it recomputed) to the project's dbt-duckdb
+        plugin (plugins/publication.py, named in profiles.yml), which writes
+        tables persona_assignments and persona_transitions of the SQLite
+        database at var sqlite_path in one SQLite transaction (SPEC sections
+        6 and 8): rows of those pairs are replaced, every other pair and
+        every other table is kept. A database
         it creates gets 64 KB pages; free disk space is checked first (var
         check_free_disk_space). Renders no SQL.
     -#}
@@ -20,9 +22,15 @@
         {{ return('') }}
     {%- endif -%}
     {%- if execute -%}
+        {%- set targets = transition_pairs() -%}
         {%- do adapter.store_relation(
-            'publication', assignments, [], path_var('sqlite_path'), 'sqlite',
-            {'check_free_disk_space': boolean_var('check_free_disk_space')}
+            'publication', assignments, [], path_var('sqlite_path'), 'sqlite', {
+                'check_free_disk_space': boolean_var('check_free_disk_space'),
+                'where': pairs_condition(evaluated_pairs()),
+                'transitions': transitions | string,
+                'transitions_where': pairs_condition(targets),
+                'transition_pairs': targets,
+            }
         ) -%}
     {%- endif -%}
     {{ return('') }}

@@ -1,22 +1,35 @@
-{% macro feature_file_problems(path, source_node, facts) %}
+{% macro feature_file_problems(source_node, facts) %}
     {#-
         The problems of one feature file, as messages that name the file and
-        the column and say what to do. Engine-neutral: each engine's preflight
-        reads the facts (`found`, `readable`, `columns` as a dict of lower-case
-        name -> DuckDB type name, `row_count`) and this macro judges them, so
-        DuckDB and Spark report the same problems in the same words.
+        the column and say what to do. Engine-neutral: each engine reads the
+        facts (feature_file_facts: `path`, `found`, `readable`, `columns` as
+        a dict of lower-case name -> DuckDB type name, `missing_in`,
+        `row_count`, `dated`) and this macro judges them, so DuckDB and Spark
+        report the same problems in the same words.
     -#}
+    {%- set path = facts.path -%}
+    {%- if facts.both_layouts -%}
+        {{ return([
+            "Feature file " ~ source_node.name ~ ".parquet is in " ~ var('features_dir') ~ " twice: as "
+            ~ feature_file_path(source_node.name) ~ " and in as_of_date=YYYY-MM-DD folders. Keep one "
+            ~ "layout: the five files with every date in them, or one folder per date."
+        ]) }}
+    {%- endif -%}
     {%- if not facts.found -%}
         {{ return([
-            "Feature file " ~ path ~ " not found (source epic2_features." ~ source_node.name ~ "). "
+            "Feature file " ~ path ~ " not found (source epic2_features." ~ source_node.name ~ "), "
+            ~ "neither as a file (or a folder of Parquet parts) nor in as_of_date=YYYY-MM-DD folders. "
             ~ "Put the Epic 2 export there, or point var features_dir at its folder; "
             ~ "`make data` writes demo files."
         ]) }}
     {%- endif -%}
     {%- if not facts.readable -%}
+        {%- set unreadable = facts.get('unreadable_files') or [path] -%}
         {{ return([
-            "Feature file " ~ path ~ " is not a readable Parquet file (empty, truncated or "
-            ~ "another format). Re-export it from Epic 2 as Parquet, then re-run."
+            "Feature file " ~ (unreadable[0] if facts.dated else path) ~ " is not a readable Parquet "
+            ~ "file (empty, truncated or another format)"
+            ~ (" (nor are " ~ (unreadable | length - 1) ~ " more)" if unreadable | length > 1 else "")
+            ~ ". Re-export it from Epic 2 as Parquet, then re-run."
         ]) }}
     {%- endif -%}
     {#-
@@ -36,9 +49,18 @@
         'varchar': ['VARCHAR'],
     } -%}
     {%- set problems = [] -%}
-    {%- for column in source_node.columns.values() -%}
+    {%- for column in source_node.columns.values()
+        if column.name != 'source_file' and not (column.name == 'as_of_date' and facts.dated) -%}
         {%- set actual = facts.columns.get(column.name | lower) -%}
-        {%- if actual is none -%}
+        {%- set lacking = facts.get('missing_in', {}).get(column.name | lower, []) -%}
+        {%- if lacking -%}
+            {%- do problems.append(
+                "Feature file " ~ lacking[0] ~ " has no column '" ~ column.name ~ "' ("
+                ~ column.data_type ~ "), which the contract requires"
+                ~ (" (nor do " ~ (lacking | length - 1) ~ " more of its files)" if lacking | length > 1 else "")
+                ~ ". Re-export it from Epic 2 with every column."
+            ) -%}
+        {%- elif actual is none -%}
             {%- do problems.append(
                 "Feature file " ~ path ~ " has no column '" ~ column.name ~ "' ("
                 ~ column.data_type ~ "), which the contract requires. "

@@ -1,6 +1,6 @@
 {#- Spark (dbt-spark) versions of the publication macros. -#}
 
-{% macro spark__publish_assignments_to_parquet(published) %}
+{% macro spark__publish_assignments_to_parquet(published, path) %}
     {#-
         Spark writes the same columns and types as DuckDB's `external`
         Parquet export as a Parquet table: a folder at var parquet_path holding one part file
@@ -10,12 +10,12 @@
         warehouse, so the previous output it kept rows from has been read
         in full before this overwrites it.
     -#}
-    {%- set output = path_var('parquet_path').rstrip('/') -%}
+    {%- set output = path.rstrip('/') -%}
     {%- for name in ['features_dir', 'archetypes_path'] -%}
         {%- set protected = path_var(name).rstrip('/') -%}
         {%- if protected == output or protected.startswith(output ~ '/') -%}
             {{ exceptions.raise_compiler_error(
-                "var parquet_path = " ~ output ~ " would replace the input at var " ~ name ~ " (" ~ protected
+                "The Parquet output " ~ output ~ " would replace the input at var " ~ name ~ " (" ~ protected
                 ~ "): on Spark the Parquet output is a folder that is replaced whole. "
                 ~ "Point parquet_path at its own folder, e.g. target/spark/persona_assignments.parquet."
             ) }}

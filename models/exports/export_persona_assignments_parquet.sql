@@ -16,7 +16,9 @@
 -- depends_on: {{ ref('persona_gate_violations') }}
 -- depends_on: {{ ref('persona_gate_result') }}
 -- depends_on: {{ ref('export_persona_assignments_sqlite') }}
-{%- set columns = parquet_output_columns() -%}
+-- depends_on: {{ ref('int_evaluation_plan') }}
+{% set columns = parquet_output_columns() -%}
+{%- set evaluated = pairs_condition(evaluated_pairs()) -%}
 {%- set previous = parquet_facts(path_var('parquet_path')) if execute else {'found': false} %}
 
 with
@@ -27,6 +29,7 @@ assignments as (
         {{ columns | join(',\n        ') }}
 
     from {{ ref('persona_assignments') }}
+    where {{ evaluated }}
 
 ),
 
@@ -37,38 +40,27 @@ assignments as (
         ~ "the rows of dates and windows this run did not evaluate cannot be kept. Move it away "
         ~ "(SQLite holds the same rows) or point var parquet_path elsewhere, then re-run."
     ) }}
-{%- endif %}
+{%- endif -%}
+{#- an output written before a column existed (ruleset_version) gets it as null -#}
+{%- set previous_columns = [] -%}
+{%- for column in columns -%}
+    {%- do previous_columns.append(
+        column if column in previous.columns else 'cast(null as string) as ' ~ column
+    ) -%}
+{%- endfor %}
 previous_output as (
 
     select
-        {{ columns | join(',\n        ') }}
+        {{ previous_columns | join(',\n        ') }}
 
     from {{ previous.relation }}
 
 ),
 
-evaluated_pairs as (
-
-    select distinct
-        as_of_date,
-        window_days
-
-    from assignments
-
-),
-
 kept as (
 
-    select previous_output.*
-
-    from previous_output
-    where not exists (
-        select 1
-        from evaluated_pairs
-        where
-            evaluated_pairs.as_of_date = previous_output.as_of_date
-            and evaluated_pairs.window_days = previous_output.window_days
-    )
+    select * from previous_output
+    where not {{ evaluated }}
 
 ),
 

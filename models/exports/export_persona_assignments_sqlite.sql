@@ -1,11 +1,15 @@
 -- depends_on: {{ ref('persona_gate_violations') }}
 -- depends_on: {{ ref('persona_gate_result') }}
+-- depends_on: {{ ref('int_evaluation_plan') }}
+-- depends_on: {{ ref('persona_transitions') }}
+{# What this run publishes to SQLite: the rows of the pairs it evaluated (its post-hook writes them). -#}
 
 with
 
 assignments as (
 
     select * from {{ ref('persona_assignments') }}
+    where {{ pairs_condition(evaluated_pairs()) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 assignments as (
 
-    select * from {{ ref('persona_assignments') }}
+    select * from {{ ref('rpt_run_assignments') }}
 
 ),
 
@@ -30,7 +30,7 @@ labelled as (
 
     from assignments
     inner join archetypes
-        on assignments.user_id = archetypes.user_id
+        on {{ archetype_label_join('assignments', 'archetypes') }}
 
 ),
 

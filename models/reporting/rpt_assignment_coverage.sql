@@ -2,7 +2,7 @@ with
 
 assignments as (
 
-    select * from {{ ref('persona_assignments') }}
+    select * from {{ ref('rpt_run_assignments') }}
 
 ),
 

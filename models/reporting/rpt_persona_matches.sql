@@ -13,7 +13,7 @@ keys as (
         window_days,
         count(*) as key_count
 
-    from {{ ref('persona_assignments') }}
+    from {{ ref('rpt_run_assignments') }}
     group by as_of_date, window_days
 
 ),

@@ -11,8 +11,10 @@
     ('keys', 'as_of_date', requested_as_of_date()),
     ('output', 'sqlite_path', path_var('sqlite_path')),
     ('output', 'parquet_path', path_var('parquet_path')),
+    ('output', 'transitions_parquet_path', transitions_parquet_path()),
     ('output', 'export_sqlite', sqlite_export_enabled()),
     ('output', 'check_free_disk_space', boolean_var('check_free_disk_space')),
+    ('gate', 'max_persona_share_shift', threshold_var('max_persona_share_shift', unit='fraction')),
     ('rule', 'days_per_month', threshold_var('days_per_month', unit='days', divisor=true)),
     ('report', 'report_threshold_band', threshold_var('report_threshold_band', unit='fraction')),
 ] -%}

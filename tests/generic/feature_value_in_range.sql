@@ -5,7 +5,6 @@
     user. NULL, NaN and infinite values are not range errors: staging turns
     them into NULL (SPEC section 4, "Missing and invalid values").
 -#}
-{%- set file_path = feature_file_path(model.identifier) -%}
 {%- set bounds = [] -%}
 {%- if min_value is not none -%}{%- do bounds.append(min_value ~ ' or more') -%}{%- endif -%}
 {%- if max_value is not none -%}{%- do bounds.append(max_value ~ ' or less') -%}{%- endif -%}
@@ -15,6 +14,7 @@ with
 checked as (
 
     select
+        source_file,
         cast(user_id as string) as user_id,
         cast(window_days as string) as window_days,
         cast(as_of_date as string) as as_of_date,
@@ -45,7 +45,7 @@ out_of_range as (
 select *
 from out_of_range
 where {{ raise_sql_error(
-    sql_string_literal('Impossible value in ' ~ file_path ~ ', column ' ~ column_name ~ ': ')
+    "'Impossible value in ' || source_file || " ~ sql_string_literal(', column ' ~ column_name ~ ': ')
     ~ " || cast(checked_value as string) || ' for user_id=' || coalesce(user_id, 'NULL')"
     ~ " || ' (window_days=' || coalesce(window_days, 'NULL')"
     ~ " || ', as_of_date=' || coalesce(as_of_date, 'NULL') || '); '"

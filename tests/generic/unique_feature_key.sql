@@ -5,13 +5,13 @@
     same UTC day, or 30 and 30.0, are the same key). Fails with an error that names the file and an example key,
     since a plain test failure only says how many rows failed.
 -#}
-{%- set file_path = feature_file_path(model.identifier) -%}
 
 with
 
 duplicated_keys as (
 
     select
+        min(source_file) as source_file,
         cast(user_id as string) as user_id,
         cast(cast(window_days as integer) as string) as window_days,
         cast({{ safe_cast_date('as_of_date') }} as string) as as_of_date,
@@ -30,7 +30,7 @@ duplicated_keys as (
 select *
 from duplicated_keys
 where {{ raise_sql_error(
-    sql_string_literal('Duplicate key in ' ~ file_path ~ ': user_id=')
+    "'Duplicate key in ' || source_file || ': user_id='"
     ~ " || coalesce(user_id, 'NULL') || ', window_days=' || coalesce(window_days, 'NULL')"
     ~ " || ', as_of_date=' || coalesce(as_of_date, 'NULL') || ' appears '"
     ~ " || cast(row_count as string) || ' times ('"

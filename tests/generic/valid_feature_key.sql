@@ -2,15 +2,16 @@
 {#-
     Every row of a feature file has a user_id, a window_days and an
     as_of_date that reads as a date (DATE, timestamp or 'YYYY-MM-DD' text).
-    Fails with an error naming the file, the column and an example row.
+    Fails with an error naming the file (the row's source_file), the column
+    and an example row.
 -#}
-{%- set file_path = feature_file_path(model.identifier) -%}
 
 with
 
 invalid_keys as (
 
     select
+        source_file,
         cast(user_id as string) as user_id,
         cast(window_days as string) as window_days,
         cast(as_of_date as string) as as_of_date,
@@ -33,7 +34,7 @@ invalid_keys as (
 select *
 from invalid_keys
 where {{ raise_sql_error(
-    sql_string_literal('Invalid key in ' ~ file_path ~ ': ')
+    "'Invalid key in ' || source_file || ': '"
     ~ " || problem || ' (user_id=' || coalesce(user_id, 'NULL')"
     ~ " || ', window_days=' || coalesce(window_days, 'NULL')"
     ~ " || ', as_of_date=' || coalesce(as_of_date, 'NULL') || '; '"

@@ -474,8 +474,14 @@ def test_pipeline_agrees_with_reference_on_random_features(
     workspace: Any, dataset: Dataset
 ) -> None:
     as_of, data = dataset.as_of, dataset.rows
-    # The workspace is shared by the examples of one run: start each from nothing published.
-    for path in (workspace.sqlite_path, workspace.parquet_path, workspace.archetypes_path):
+    # The workspace is shared by the examples of one run: start each from nothing published
+    # and no history (the warehouse keeps every evaluated date).
+    for path in (
+        workspace.sqlite_path,
+        workspace.parquet_path,
+        workspace.archetypes_path,
+        workspace.duckdb_path,
+    ):
         path.unlink(missing_ok=True)
     workspace.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     _write_features(workspace, as_of, data)

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from conftest import (
+    DEMO_DATE,
     DEMO_USERS,
     PROJECT_DIR,
     Workspace,
@@ -71,7 +72,7 @@ def large_built(large_baseline: Workspace, tmp_path: Path) -> Workspace:
 def kill_when(workspace: Workspace, appears: Path, timeout_s: float = 240) -> bool:
     """Start `dbt build`; SIGKILL it as soon as `appears` exists. True if it was caught."""
     process = subprocess.Popen(
-        workspace.dbt_command("build"),
+        workspace.dbt_command("build", as_of_date=DEMO_DATE),
         cwd=PROJECT_DIR,
         env=workspace.env(),
         stdout=subprocess.DEVNULL,
@@ -137,7 +138,7 @@ def test_disk_too_small_is_refused_before_writing(small_disk: Workspace) -> None
     before = (digest(sqlite_path), digest(parquet_path))
     fill_disk(sqlite_path.parent, leave_bytes=200_000)
 
-    result = small_disk.dbt("build")
+    result = small_disk.dbt("build", as_of_date=DEMO_DATE)
 
     assert not result.ok
     assert "Not enough free disk space for the SQLite export: writing 150 rows" in result.output
@@ -165,7 +166,7 @@ def test_disk_that_fills_up_during_the_export_rolls_back(small_disk: Workspace) 
     fill_disk(sqlite_path.parent, leave_bytes=200_000)
 
     # The free-space check is off, so the export starts and the disk fills up.
-    result = small_disk.dbt("build", check_free_disk_space=False)
+    result = small_disk.dbt("build", check_free_disk_space=False, as_of_date=DEMO_DATE)
 
     assert not result.ok
     assert "database or disk is full" in result.output
@@ -250,7 +251,7 @@ def test_read_only_sqlite_is_a_clear_error(built: Workspace) -> None:
     if locked.returncode != 0:
         pytest.fail("chattr +i failed: this test needs a filesystem with file attributes")
     try:
-        result = built.dbt("build")
+        result = built.dbt("build", as_of_date=DEMO_DATE)
     finally:
         subprocess.run(["chattr", "-i", str(built.sqlite_path)], check=True)
     assert not result.ok
@@ -269,7 +270,7 @@ def test_reader_holding_the_database_open_sees_no_corruption(built: Workspace) -
     reader.execute("select count(*) from persona_assignments").fetchone()  # holds a read lock
     try:
         # SQLite's locks are between processes: dbt runs in its own.
-        result = built.dbt("build", separate_process=True)
+        result = built.dbt("build", separate_process=True, as_of_date=DEMO_DATE)
         seen_by_reader = reader.execute("select count(*) from persona_assignments").fetchone()[0]
     finally:
         reader.execute("commit")

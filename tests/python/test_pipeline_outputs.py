@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import DEMO_USERS, Workspace, built_workspace
+from conftest import DEMO_DATE, DEMO_USERS, Workspace, built_workspace
 
 EXPECTED_ROWS = DEMO_USERS * 2
 PARQUET_TYPES = {
@@ -29,6 +29,7 @@ PARQUET_TYPES = {
     "secondary_severity": pa.float64(),
     "status": pa.string(),
     "computed_at": pa.timestamp("us"),
+    "ruleset_version": pa.string(),
 }
 
 
@@ -180,7 +181,8 @@ def test_parquet_has_real_types_and_no_trace(published: Workspace) -> None:
 def test_rerun_replaces_rows_without_duplicates(built: Workspace) -> None:
     columns = "assignment_id, status, primary_persona_id, secondary_persona_id, assignment_trace"
     first = sqlite_rows(built.sqlite_path, columns)
-    result = built.dbt("build")
+    # A late correction of the published date: evaluated and written again.
+    result = built.dbt("build", as_of_date=DEMO_DATE)
     assert result.ok, result.output
     assert sqlite_rows(built.sqlite_path, columns) == first
     assert pq.read_table(built.parquet_path).num_rows == EXPECTED_ROWS
@@ -189,8 +191,8 @@ def test_rerun_replaces_rows_without_duplicates(built: Workspace) -> None:
 def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
     workspace: Workspace,
 ) -> None:
-    # The re-run replaces every row of the table, so the export writes a new
-    # table and swaps it in.
+    # The re-run of the date (a late correction) replaces every row of the
+    # table, so the export writes a new table and swaps it in.
     workspace.sqlite_path.parent.mkdir(exist_ok=True)
     with sqlite3.connect(workspace.sqlite_path) as connection:
         connection.execute("create table users (user_id text primary key, name text)")
@@ -199,7 +201,7 @@ def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
     first = workspace.dbt("build")
     assert first.ok, first.output
     first_log_length = len(log.read_text())
-    second = workspace.dbt("build")
+    second = workspace.dbt("build", as_of_date=DEMO_DATE)
     assert second.ok, second.output
     second_log = log.read_text()[first_log_length:]
     assert "writing a new persona_assignments table and swapping it in" in second_log
@@ -207,7 +209,7 @@ def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
         assert connection.execute("select * from users").fetchall() == [("u_0001", "Ada")]
         tables = connection.execute("select name from sqlite_master where type = 'table'")
         table_names = {row[0] for row in tables}
-        assert table_names == {"users", "persona_assignments"}
+        assert table_names == {"users", "persona_assignments", "persona_transitions"}
         assert connection.execute("select count(*) from persona_assignments").fetchone() == (
             EXPECTED_ROWS,
         )
@@ -221,6 +223,8 @@ def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
         "idx_persona_assignments_user_window",
         "idx_persona_assignments_primary_persona",
         "idx_persona_assignments_status",
+        "idx_persona_transitions_user_window",
+        "idx_persona_transitions_as_of_date",
     }
 
 
@@ -330,7 +334,9 @@ def test_run_of_one_window_keeps_the_other_windows_rows(built: Workspace) -> Non
     short_window_before = rows_of(30)
     assert len(long_window_before[0]) == len(long_window_before[1]) == EXPECTED_ROWS // 2
 
-    result = built.dbt("build", windows=[30])
+    # Windows are part of the ruleset: the stored 30-day rows would be kept as they are
+    # (with a warning), so the run names the date to evaluate again.
+    result = built.dbt("build", windows=[30], as_of_date=DEMO_DATE)
 
     assert result.ok, result.output
     assert rows_of(180) == long_window_before  # computed_at and traces included

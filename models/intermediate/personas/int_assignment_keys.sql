@@ -1,9 +1,6 @@
-{%- set windows = configured_windows() -%}
-{%- set as_of_date = requested_as_of_date() -%}
-{#- No as_of_date var: every date present in the files is evaluated. -#}
-{%- set as_of_date_condition = (
-    'as_of_date = cast(' ~ sql_string_literal(as_of_date) ~ ' as date)' if as_of_date is not none else 'true'
-) -%}
+-- depends_on: {{ ref('int_evaluation_plan') }}
+{# Only the (as_of_date, window_days) pairs this run evaluates (int_evaluation_plan). -#}
+{%- set evaluated = pairs_condition(evaluated_pairs()) -%}
 
 with
 
@@ -16,6 +13,7 @@ with
         as_of_date
 
     from {{ ref('stg_features__' ~ file_name) }}
+    where {{ evaluated }}
 
 ),
 
@@ -31,13 +29,11 @@ keys_in_any_file as (
 
 ),
 
-requested_keys as (
+evaluated_keys as (
 
     select * from keys_in_any_file
-    where
-        window_days in ({{ windows | join(', ') }})
-        and {{ as_of_date_condition }}
+    where {{ evaluated }}
 
 )
 
-select * from requested_keys
+select * from evaluated_keys

@@ -1,3 +1,6 @@
+-- depends_on: {{ ref('int_evaluation_plan') }}
+{# Each file is read for the pairs this run evaluates only (literal dates: the engine skips the rest). -#}
+{%- set evaluated = pairs_condition(evaluated_pairs()) -%}
 {#- The names of the files with no row for the key (NULL for the files that have one). -#}
 {%- set missing_signal_names -%}
 {%- for file_name in feature_file_names() -%}
@@ -16,30 +19,35 @@ assignment_keys as (
 subscriptions as (
 
     select * from {{ ref('stg_features__subscriptions') }}
+    where {{ evaluated }}
 
 ),
 
 savings as (
 
     select * from {{ ref('stg_features__savings') }}
+    where {{ evaluated }}
 
 ),
 
 credit as (
 
     select * from {{ ref('stg_features__credit') }}
+    where {{ evaluated }}
 
 ),
 
 income as (
 
     select * from {{ ref('stg_features__income') }}
+    where {{ evaluated }}
 
 ),
 
 cash_flow as (
 
     select * from {{ ref('stg_features__cash_flow') }}
+    where {{ evaluated }}
 
 ),
 

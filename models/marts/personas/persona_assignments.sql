@@ -1,4 +1,19 @@
-{%- set persona_ids = range(1, persona_model_names() | length + 1) -%}
+{#-
+    The published result, every evaluated date kept: an incremental table
+    that each run extends with the (as_of_date, window_days) pairs it
+    evaluates (int_evaluation_plan), replacing those pairs' rows and keeping
+    every other pair's (the pre-hook deletes them first). On engines without
+    DELETE on their tables (Spark's Parquet tables) it is rebuilt, and every
+    run evaluates every pair.
+-#}
+{{ config(
+    materialized=('incremental' if history_is_incremental() else 'table'),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=["{{ delete_pairs(evaluated_pairs()) }}"],
+) }}
+-- depends_on: {{ ref('int_evaluation_plan') }}
+{% set persona_ids = range(1, persona_model_names() | length + 1) -%}
 {%- set ranked_ids -%}
 {%- for rank in persona_ids -%}
 evaluations.rank_{{ rank }}_persona_id{{ ", " if not loop.last }}
@@ -16,6 +31,12 @@ evaluations as (
 personas as (
 
     select * from {{ ref('personas') }}
+
+),
+
+ruleset as (
+
+    select ruleset_version from {{ ref('persona_ruleset') }}
 
 ),
 
@@ -69,23 +90,26 @@ chosen as (
 traced as (
 
     select
-        *,
+        chosen.*,
+        ruleset.ruleset_version,
         {{ to_json_text(make_struct([
-            ('user_id', 'user_id'),
-            ('window_days', 'window_days'),
-            ('as_of_date', 'cast(as_of_date as string)'),
-            ('missing_signals', 'missing_signals'),
+            ('user_id', 'chosen.user_id'),
+            ('window_days', 'chosen.window_days'),
+            ('as_of_date', 'cast(chosen.as_of_date as string)'),
+            ('ruleset_version', 'ruleset.ruleset_version'),
+            ('missing_signals', 'chosen.missing_signals'),
         ])) }} as key_json,
         {{ to_json_text(make_struct([
-            ('status', 'status'),
-            ('ranked_persona_ids', 'ranked_persona_ids'),
-            ('primary_persona_id', 'primary_persona_id'),
-            ('primary_reasoning', 'primary_reasoning'),
-            ('secondary_persona_id', 'secondary_persona_id'),
-            ('secondary_reasoning', 'secondary_reasoning'),
+            ('status', 'chosen.status'),
+            ('ranked_persona_ids', 'chosen.ranked_persona_ids'),
+            ('primary_persona_id', 'chosen.primary_persona_id'),
+            ('primary_reasoning', 'chosen.primary_reasoning'),
+            ('secondary_persona_id', 'chosen.secondary_persona_id'),
+            ('secondary_reasoning', 'chosen.secondary_reasoning'),
         ])) }} as result_json
 
     from chosen
+    cross join ruleset
 
 ),
 
@@ -106,6 +130,7 @@ final as (
         secondary_priority,
         secondary_severity,
         status,
+        ruleset_version,
         -- The SPEC trace: the key object, extended by "evaluations" (the five
         -- finished entries, spliced as text: nothing is parsed again, which
         -- keeps 2M traces cheap) and "result". A NULL entry becomes JSON null.

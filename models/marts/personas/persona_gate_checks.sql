@@ -104,6 +104,14 @@ checks as (
     union all
 
     select
+        'persona_mix_is_stable' as check_name,
+        '8' as spec_section,
+        true as is_applied,
+        cast(null as string) as skip_reason
+
+    union all
+
+    select
         'archetype_gets_expected_persona' as check_name,
         '7.5' as spec_section,
         is_applied,

@@ -4,7 +4,11 @@
     read this table, and persona_gate_result records for which dbt invocation
     it was evaluated, so the exports can refuse stale verdicts.
 -#}
-{%- set windows = configured_windows() -%}
+-- depends_on: {{ ref('int_evaluation_plan') }}
+{% set windows = configured_windows() -%}
+{#- The checks look at the pairs this run evaluated; the drift check also at the dates before them. -#}
+{%- set evaluated = pairs_condition(evaluated_pairs()) -%}
+{%- set max_shift = threshold_var('max_persona_share_shift', unit='fraction') -%}
 
 with
 
@@ -29,6 +33,7 @@ assignments as (
         status
 
     from {{ ref('persona_assignments') }}
+    where {{ evaluated }}
 
 ),
 
@@ -44,6 +49,7 @@ assignment_traces as (
         assignment_trace
 
     from {{ ref('persona_assignments') }}
+    where {{ evaluated }}
 
 ),
 
@@ -246,7 +252,7 @@ archetype_outcomes as (
 
     from assignments
     inner join archetypes
-        on assignments.user_id = archetypes.user_id
+        on {{ archetype_label_join('assignments', 'archetypes') }}
     left join archetype_expectations
         on
             archetypes.archetype = archetype_expectations.archetype
@@ -291,7 +297,7 @@ primary_personas_per_user as (
 
     from assignments
     inner join archetypes
-        on assignments.user_id = archetypes.user_id
+        on {{ archetype_label_join('assignments', 'archetypes') }}
     group by assignments.user_id, assignments.as_of_date
 
 ),
@@ -312,6 +318,38 @@ window_disagreement_violations as (
 
 ),
 
+-- 8 (history) the mix of primary outcomes of a newly evaluated date moves at
+-- most var max_persona_share_shift from the previous stored date's
+persona_mix as (
+
+    select * from {{ ref('int_persona_mix_by_date') }}
+    where is_evaluated and previous_as_of_date is not null
+
+),
+
+drift_violations as (
+
+    select
+        'persona_mix_is_stable' as check_name,
+        cast(null as string) as user_id,
+        window_days,
+        as_of_date,
+        outcome || ': ' || {{ format_number('100 * outcome_share') }} || ' % of '
+        || cast(key_count as string) || ' keys on ' || cast(as_of_date as string)
+        || ' against ' || {{ format_number('100 * previous_outcome_share') }} || ' % of '
+        || cast(previous_key_count as string) || ' keys on ' || cast(previous_as_of_date as string)
+        || ' (' || cast(window_days as string) || '-day window), a shift of '
+        || {{ format_number('100 * abs(share_shift)') }}
+        || ' points. Var max_persona_share_shift is {{ max_shift }}: if the shift is real, raise it '
+        || '(--vars ''{max_persona_share_shift: ...}''); otherwise check the Epic 2 export of '
+        || cast(as_of_date as string) || '.' as detail
+
+    from persona_mix
+    -- rounded so that a shift of exactly the var's value (e.g. 0.35 - 0.25) passes
+    where round(abs(share_shift), 9) > {{ max_shift }}
+
+),
+
 violations as (
 
     select * from key_coverage_violations
@@ -325,6 +363,8 @@ violations as (
     select * from archetype_violations
     union all
     select * from window_disagreement_violations
+    union all
+    select * from drift_violations
 
 )
 

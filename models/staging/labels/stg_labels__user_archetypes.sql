@@ -23,7 +23,8 @@ source as (
 
     select
         cast(null as string) as user_id,
-        cast(null as string) as archetype
+        cast(null as string) as archetype,
+        cast(null as date) as as_of_date
 
     where false
 
@@ -34,7 +35,8 @@ staged as (
 
     select
         cast(user_id as string) as user_id,
-        cast(archetype as string) as archetype
+        cast(archetype as string) as archetype,
+        {{ safe_cast_date('as_of_date') }} as as_of_date
 
     from source
 

@@ -1,0 +1,22 @@
+{% macro evaluated_pairs() %}
+    {#-
+        The (as_of_date, window_days) pairs this run evaluates, as
+        int_evaluation_plan decided them: read when a model compiles, after
+        the plan was built in the same run. A list of (ISO date, window).
+        At parse time, and when only compiling before the plan was ever
+        built, an empty list.
+    -#}
+    {%- set plan = built_relation(ref('int_evaluation_plan')) if execute else none -%}
+    {%- if plan is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set rows = run_query(
+        'select cast(as_of_date as string), window_days from ' ~ plan
+        ~ ' where is_evaluated order by 1, 2'
+    ).rows -%}
+    {%- set pairs = [] -%}
+    {%- for row in rows -%}
+        {%- do pairs.append((row[0], row[1] | int)) -%}
+    {%- endfor -%}
+    {{ return(pairs) }}
+{% endmacro %}

@@ -1,0 +1,65 @@
+{#-
+    The rows of the transitions Parquet file after this run (var
+    transitions_parquet_path, default persona_transitions.parquet next to
+    the assignments' file): the transitions this run recomputed, and the
+    previous file's rows of every other (as_of_date, window_days) pair.
+    Written after the assignments' Parquet file, the same way (DuckDB:
+    `external`, a temporary file renamed over the old one; Spark: a table
+    and the post-hook).
+-#}
+{{ config(
+    materialized=('external' if target.type == 'duckdb' else 'table'),
+    location=transitions_parquet_path(),
+    options={'use_tmp_file': 'true'},
+) }}
+-- depends_on: {{ ref('persona_gate_result') }}
+-- depends_on: {{ ref('export_persona_assignments_parquet') }}
+-- depends_on: {{ ref('int_evaluation_plan') }}
+-- depends_on: {{ ref('persona_assignments') }}
+{% set columns = [
+    'user_id', 'window_days', 'as_of_date', 'previous_as_of_date', 'previous_status',
+    'previous_primary_persona_id', 'status', 'primary_persona_id', 'change_type',
+] -%}
+{%- set recomputed = pairs_condition(transition_pairs()) -%}
+{%- set previous = parquet_facts(transitions_parquet_path()) if execute else {'found': false} %}
+
+with
+
+transitions as (
+
+    select
+        {{ columns | join(',\n        ') }}
+
+    from {{ ref('persona_transitions') }}
+    where {{ recomputed }}
+
+),
+
+{% if previous.found and previous.readable -%}
+kept as (
+
+    select
+        {{ columns | join(',\n        ') }}
+
+    from {{ previous.relation }}
+    where not {{ recomputed }}
+
+),
+
+published as (
+
+    select * from kept
+    union all
+    select * from transitions
+
+)
+{%- else -%}
+published as (
+
+    select * from transitions
+
+)
+{%- endif %}
+
+select * from published
+order by as_of_date, user_id, window_days
