@@ -6,10 +6,13 @@
         scientific notation (1.000e+17), so every finite double gives text
         (no integer cast that could overflow). NULL stays NULL. printf and
         regexp_replace read the same on DuckDB and Spark, given a double.
+        Rounded as a decimal, not a double: a value such as 350.165, which
+        is 350.16499999999996 as a double, rounds half up to 350.17 on both
+        engines (their double round() differ on such values).
     -#}
     case
         when {{ expression }} is null then null
         when abs({{ expression }}) >= 1e15 then printf('%.3e', cast({{ expression }} as double))
-        else regexp_replace(printf('%.2f', cast(round({{ expression }}, 2) as double) + 0.0), '[.]?0+$', '')
+        else regexp_replace(printf('%.2f', cast(round(cast({{ expression }} as decimal(38, 9)), 2) as double) + 0.0), '[.]?0+$', '')
     end
 {%- endmacro %}

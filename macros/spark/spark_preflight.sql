@@ -43,7 +43,10 @@ END
         {{ return(facts) }}
     {%- endif -%}
     {%- set relation = 'parquet.' ~ spark_path_literal(path) -%}
-    {%- do facts.update({'readable': true, 'row_count': row_count, 'relation': relation}) -%}
+    {#- the file each row came from (a URI: file:///...), for the folder layout's dates -#}
+    {%- do facts.update({
+        'readable': true, 'row_count': row_count, 'relation': relation, 'file_column': '_metadata.file_path',
+    }) -%}
     {#- Spark's type names, as the DuckDB names feature_type_is_compatible expects. -#}
     {%- set duckdb_names = {
         'string': 'VARCHAR', 'tinyint': 'TINYINT', 'smallint': 'SMALLINT', 'int': 'INTEGER',

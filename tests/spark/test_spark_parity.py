@@ -1,11 +1,14 @@
-"""DuckDB and Spark assign the same personas: the demo data through both targets.
+"""DuckDB and Spark assign the same personas: a two-date demo through both targets.
 
-Builds the project twice on one set of generated demo data, in a temporary
+Builds the project twice on one set of generated demo data (two weekly
+snapshots of the 75 demo users, some of whom change persona; DuckDB reads
+them as five files, Spark as one folder per date), in a temporary
 folder: `--target duckdb` with the project's .venv (dbt-duckdb) and
 `--target spark` with .venv-spark (dbt-spark, session method, pyspark local
 mode). Then compares every assignment row: key, assignment id, persona ids,
 names, priorities, status, severities (within 1e-9), and the JSON traces as
-parsed JSON (same keys, same values, numbers within 1e-9).
+parsed JSON (same keys, same values, numbers within 1e-9), the ruleset
+version, and every published transition.
 
 DuckDB's rows come from its published outputs (the SQLite table, which has
 the trace, and the Parquet file); Spark's from its published Parquet table
@@ -34,7 +37,8 @@ DUCKDB_DBT = Path(os.environ.get("SPENDSENSE_DUCKDB_DBT", PROJECT_DIR / ".venv/b
 SPARK_DBT = Path(os.environ.get("SPENDSENSE_SPARK_DBT", PROJECT_DIR / ".venv-spark/bin/dbt"))
 DEMO_PYTHON = DUCKDB_DBT.parent / "python"
 TOLERANCE = 1e-9
-EXPECTED_ROWS = 150  # 75 demo users x 2 windows x 1 as_of_date
+DATES = 2
+EXPECTED_ROWS = 300  # 75 demo users x 2 windows x 2 as_of_dates
 
 KEY = ("user_id", "window_days", "as_of_date")
 EXACT_COLUMNS = (
@@ -46,16 +50,19 @@ EXACT_COLUMNS = (
     "secondary_persona_name",
     "secondary_priority",
     "status",
+    "ruleset_version",
 )
 SEVERITY_COLUMNS = ("primary_severity", "secondary_severity")
 
 
-def _dbt_build(dbt: Path, target: str, work: Path, env_extra: dict[str, str]) -> float:
-    """Run `dbt build --target <target>` on the demo data in `work`; seconds taken."""
+def _dbt_build(
+    dbt: Path, target: str, work: Path, features: Path, env_extra: dict[str, str]
+) -> float:
+    """Run `dbt build --target <target>` on the demo data in `features`; seconds taken."""
     out = work / target
     out.mkdir()
     variables = {
-        "features_dir": str(work / "features"),
+        "features_dir": str(features),
         "archetypes_path": str(work / "user_archetypes.parquet"),
         "sqlite_path": str(out / "spendsense.db"),
         "parquet_path": str(out / "persona_assignments.parquet"),
@@ -107,6 +114,12 @@ def _duckdb_traces(sqlite_path: Path) -> dict[tuple, str]:
 
 def _spark_traces(warehouse_table: Path) -> dict[tuple, str]:
     return {key: row["assignment_trace"] for key, row in _parquet_rows(warehouse_table).items()}
+
+
+def transition_rows(path: Path) -> list[tuple]:
+    """Every published transition, as sorted tuples of its columns (dates as ISO text)."""
+    rows = pq.read_table(path).to_pylist()
+    return sorted(tuple(str(value) for value in row.values()) for row in rows)
 
 
 def _numbers_equal(left: object, right: object) -> bool:
@@ -170,27 +183,35 @@ def test_json_differences_compares_numbers_within_tolerance_and_keys_exactly() -
     reason="needs .venv (make setup) and .venv-spark (make setup-spark)",
 )
 def test_duckdb_and_spark_assign_identically(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            str(DEMO_PYTHON),
-            str(PROJECT_DIR / "scripts/generate_features.py"),
-            "--out",
-            str(tmp_path / "features"),
-            "--archetypes",
-            str(tmp_path / "user_archetypes.parquet"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    # The same snapshots in both layouts: DuckDB reads the five files holding every
+    # date, Spark one folder per date (as_of_date=YYYY-MM-DD/<file>.parquet).
+    for layout in ("files", "folders"):
+        subprocess.run(
+            [
+                str(DEMO_PYTHON),
+                str(PROJECT_DIR / "scripts/generate_features.py"),
+                "--out",
+                str(tmp_path / layout),
+                "--archetypes",
+                str(tmp_path / "user_archetypes.parquet"),
+                "--dates",
+                str(DATES),
+                "--layout",
+                layout,
+            ],
+            check=True,
+            capture_output=True,
+        )
     duckdb_seconds = _dbt_build(
         DUCKDB_DBT,
         "duckdb",
         tmp_path,
+        tmp_path / "files",
         {"SPENDSENSE_DUCKDB_PATH": str(tmp_path / "duckdb/spendsense.duckdb")},
     )
     spark_dir = tmp_path / "spark-session"
     spark_seconds = _dbt_build(
-        SPARK_DBT, "spark", tmp_path, {"SPENDSENSE_SPARK_DIR": str(spark_dir)}
+        SPARK_DBT, "spark", tmp_path, tmp_path / "folders", {"SPENDSENSE_SPARK_DIR": str(spark_dir)}
     )
     print(f"\ndbt build: duckdb {duckdb_seconds:.1f} s, spark {spark_seconds:.1f} s")
 
@@ -216,3 +237,11 @@ def test_duckdb_and_spark_assign_identically(tmp_path: Path) -> None:
     print(f"{identical}/{len(duck_rows)} rows identical")
     shown = [f"{key}: " + "; ".join(diffs[:5]) for key, diffs in list(failures.items())[:10]]
     assert not failures, f"{len(failures)} rows differ:\n" + "\n".join(shown)
+
+    # The transitions from the first date to the second, published by both engines.
+    duck_transitions = transition_rows(tmp_path / "duckdb/persona_transitions.parquet")
+    spark_transitions = transition_rows(tmp_path / "spark/persona_transitions.parquet")
+    assert duck_transitions, "the two-date demo has no transition"
+    same = len(set(duck_transitions) & set(spark_transitions))
+    print(f"{same}/{len(duck_transitions)} transitions identical")
+    assert spark_transitions == duck_transitions
