@@ -75,6 +75,8 @@ INDEXES = (
     ("idx_persona_assignments_user_window", "user_id, window_days"),
     ("idx_persona_assignments_primary_persona", "primary_persona_id"),
     ("idx_persona_assignments_status", "status"),
+    # the pairs a run replaces, and the recommendation stage's latest as_of_date
+    ("idx_persona_assignments_as_of_date", "as_of_date, window_days"),
 )
 TRANSITIONS_TABLE = "persona_transitions"
 TRANSITIONS_COLUMNS = (
@@ -347,9 +349,11 @@ def write_assignments(
     sqlite.executemany("insert into temp.publication_pairs values (?, ?)", publication.pairs)
     kept = 0
     if table_exists:
+        # Any row of another pair? (Read from the as_of_date index, first hit wins.)
+        create_indexes(sqlite, TABLE, INDEXES)
         sqlite.execute(
-            f"select count(*) from {TABLE} where (as_of_date, window_days) not in "
-            "(select as_of_date, window_days from temp.publication_pairs)"
+            f"select exists (select 1 from {TABLE} where (as_of_date, window_days) not in "
+            "(select as_of_date, window_days from temp.publication_pairs))"
         )
         (kept,) = sqlite.fetchone()
     source = rows(cursor, publication.relation, publication.where)
@@ -357,9 +361,8 @@ def write_assignments(
         # Rows of other pairs stay: delete the evaluated pairs and insert.
         LOGGER.debug(
             f"SQLite {path}: replacing {len(publication.pairs)} (as_of_date, window) "
-            f"pairs, keeping {kept} rows of other pairs"
+            "pairs, keeping the rows of other pairs"
         )
-        create_indexes(sqlite, TABLE, INDEXES)
         sqlite.execute(
             f"delete from {TABLE} where (as_of_date, window_days) in "
             "(select as_of_date, window_days from temp.publication_pairs)"

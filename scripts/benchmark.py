@@ -12,6 +12,14 @@ the SQLite file of the first run, which measures replacing existing rows.
 With --repeat N it makes N first runs (each from nothing) and N re-runs per
 size and reports the median run, with every run's wall time beside it.
 
+With --history it measures running over time instead (per size, on one set
+of eight weekly snapshots in the folder layout): a fresh run of one date, a
+run that adds a second date to it, a first run over seven dates, and a run
+that adds the eighth date to those seven. The add-a-date runs evaluate only
+the new date; their cost against the fresh single date, and their peak
+memory with one and with seven dates stored, are what the history issue
+targets (add one date within 1.5x of a fresh date; memory flat).
+
 The benchmark asserts nothing: it reports. Machines are noisy; compare ratios
 within one run, not seconds across runs.
 
@@ -20,6 +28,7 @@ Examples:
   python scripts/benchmark.py --sizes 75 10000 --rerun
   python scripts/benchmark.py --rerun --repeat 3       # median of three runs each
   python scripts/benchmark.py --sizes 10000000 --no-sqlite   # SQLite export off
+  python scripts/benchmark.py --history --sizes 100000 --results benchmarks/history-100k.md
 """
 
 from __future__ import annotations
@@ -82,7 +91,8 @@ def log(message: str) -> None:
     print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
 
 
-def generate(users: int, folder: Path) -> float:
+def generate(users: int, folder: Path, *history: str) -> float:
+    """Generate the demo features into folder/features (`history`: more generator options)."""
     started = time.monotonic()
     subprocess.run(
         [
@@ -94,8 +104,10 @@ def generate(users: int, folder: Path) -> float:
             str(folder / "features"),
             "--archetypes",
             str(folder / "user_archetypes.parquet"),
+            *history,
         ],
         check=True,
+        stdout=subprocess.DEVNULL,
     )
     return time.monotonic() - started
 
@@ -344,6 +356,78 @@ def markdown(measurements: list[Measurement], command: str, export_sqlite: bool)
     return "\n".join(lines) + "\n"
 
 
+HISTORY_DATES = 8
+
+
+def add_dates(pool: Path, folder: Path, dates: list[Path]) -> None:
+    """Give the workspace `folder` the snapshots `dates` (as_of_date=... folders of `pool`)."""
+    (folder / "features").mkdir(parents=True, exist_ok=True)
+    (folder / "out").mkdir(exist_ok=True)
+    shutil.copy2(pool / "user_archetypes.parquet", folder / "user_archetypes.parquet")
+    for date in dates:
+        shutil.copytree(date, folder / "features" / date.name)
+
+
+def measure_history(
+    users: int, scratch: Path, export_sqlite: bool, repeat: int = 1
+) -> list[Measurement]:
+    """Fresh single date (median of `repeat`), add a 2nd, 7 dates at once, add the 8th."""
+    root = scratch / f"history_{users}"
+    shutil.rmtree(root, ignore_errors=True)
+    log(f"{users:,} users: generating {HISTORY_DATES} weekly snapshots (not counted)")
+    generate_s = generate(
+        users, root / "pool", "--dates", str(HISTORY_DATES), "--layout", "folders"
+    )
+    dates = sorted((root / "pool" / "features").iterdir())
+
+    def timed(label: str, folder: Path) -> Measurement:
+        log(f"{users:,} users: {label} (log: {folder / 'pipeline.log'})")
+        run = run_once(users, label, folder, generate_s, export_sqlite)
+        log(
+            f"{users:,} users, {label}: {run.wall_s:.1f} s ({run.cpu_s:.1f} CPU s), "
+            f"peak {run.peak_rss_gb:.2f} GB, exit {run.exit_code}"
+        )
+        return run
+
+    single = root / "single"
+    add_dates(root / "pool", single, dates[:1])
+    fresh = []
+    for _ in range(repeat):
+        reset_outputs(single)
+        fresh.append(timed("fresh run, 1 date", single))
+    measurements = [median_run(fresh)]
+    add_dates(root / "pool", single, dates[1:2])
+    measurements.append(timed("add the 2nd date (1 stored)", single))
+    shutil.rmtree(single)  # room on the disk for the seven dates' outputs
+
+    history = root / "history"
+    add_dates(root / "pool", history, dates[:7])
+    measurements.append(timed("first run, 7 dates", history))
+    add_dates(root / "pool", history, dates[7:8])
+    measurements.append(timed("add the 8th date (7 stored)", history))
+    return measurements
+
+
+def history_summary(measurements: list[Measurement]) -> list[str]:
+    """The history targets, as ratios within one run of the benchmark."""
+    lines = ["", "History targets (ratios within this run):", ""]
+    by_size: dict[int, dict[str, Measurement]] = {}
+    for m in measurements:
+        by_size.setdefault(m.users, {})[m.label] = m
+    for users, runs in by_size.items():
+        fresh = runs["fresh run, 1 date"]
+        second = runs["add the 2nd date (1 stored)"]
+        eighth = runs["add the 8th date (7 stored)"]
+        lines.append(
+            f"- {users:,} users: adding the 8th date took {eighth.wall_s / fresh.wall_s:.2f}x "
+            f"a fresh single date ({eighth.wall_s:.1f} s vs {fresh.wall_s:.1f} s; target at "
+            f"most 1.5x); peak memory {eighth.peak_rss_gb:.2f} GB with 7 dates stored vs "
+            f"{second.peak_rss_gb:.2f} GB with 1 stored "
+            f"({eighth.peak_rss_gb / second.peak_rss_gb:.2f}x)"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     lines = (__doc__ or "").splitlines()
     parser = argparse.ArgumentParser(
@@ -363,6 +447,11 @@ def main(argv: list[str] | None = None) -> int:
         help="runs per size and kind; the table shows the median run (default: %(default)s)",
     )
     parser.add_argument("--no-sqlite", action="store_true", help="switch the SQLite export off")
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="measure runs over time: 1 date, add a 2nd; 7 dates, add the 8th",
+    )
     parser.add_argument("--results", type=Path, default=PROJECT_DIR / "benchmarks" / "results.md")
     args = parser.parse_args(argv)
     if any(size < 1 for size in args.sizes):
@@ -372,13 +461,20 @@ def main(argv: list[str] | None = None) -> int:
 
     measurements: list[Measurement] = []
     for users in sorted(args.sizes):
-        measurements += measure(users, args.scratch, not args.no_sqlite, args.rerun, args.repeat)
+        if args.history:
+            measurements += measure_history(users, args.scratch, not args.no_sqlite, args.repeat)
+        else:
+            measurements += measure(
+                users, args.scratch, not args.no_sqlite, args.rerun, args.repeat
+            )
 
     command = "python scripts/benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv)
     report = markdown(measurements, command.strip(), not args.no_sqlite)
+    if args.history:
+        report += "\n".join(history_summary(measurements)) + "\n"
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(report)
-    plot = svg_plot(measurements)
+    plot = "" if args.history else svg_plot(measurements)
     if plot:
         args.results.with_suffix(".svg").write_text(plot)
     print()

@@ -1,14 +1,22 @@
 {% macro publish_assignments_to_parquet(published, path) %}
     {#-
         Post-hook of the Parquet export models (assignments after the SQLite
-        export, transitions last): writes `published` (the model) to the
-        Parquet file at `path` where the model's materialization has not
-        already done so. On DuckDB the `external` materialization wrote the file (to a
-        temporary name, then renamed over the old one), so nothing is left to do.
+        export, transitions last): writes `published` (the model, the rows
+        the file holds after this run) to the Parquet file at `path`, in
+        (as_of_date, user_id, window_days) order.
     -#}
     {{- return(adapter.dispatch('publish_assignments_to_parquet', 'spendsense_personas')(published, path)) -}}
 {% endmacro %}
 
 {% macro default__publish_assignments_to_parquet(published, path) %}
-    {{- return('') -}}
-{% endmacro %}
+    {#-
+        DuckDB: one COPY from the model (a view) to a temporary file that is
+        renamed over the old one, so a reader sees the old file or the new
+        one. The view reads the old file while the copy runs; after the
+        rename it reads the new one, which holds the same rows.
+    -#}
+    copy (
+        select * from {{ published }}
+        order by as_of_date, user_id, window_days
+    ) to {{ sql_string_literal(path) }} (format parquet, use_tmp_file true)
+{%- endmacro %}

@@ -1,12 +1,15 @@
-{% macro evaluated_pairs() %}
+{% macro evaluated_pairs(plan=none) %}
     {#-
         The (as_of_date, window_days) pairs this run evaluates, as
         int_evaluation_plan decided them: read when a model compiles, after
         the plan was built in the same run. A list of (ISO date, window).
         At parse time, and when only compiling before the plan was ever
-        built, an empty list.
+        built, an empty list. `plan`: the plan's relation, for a caller
+        that cannot ref() it (a data test); by default ref('int_evaluation_plan').
     -#}
-    {%- set plan = built_relation(ref('int_evaluation_plan')) if execute else none -%}
+    {%- if plan is none and execute -%}
+        {%- set plan = built_relation(ref('int_evaluation_plan')) -%}
+    {%- endif -%}
     {%- if plan is none -%}
         {{ return([]) }}
     {%- endif -%}

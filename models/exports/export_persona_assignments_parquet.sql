@@ -3,15 +3,15 @@
     assignments without the trace, and the rows of the previous output whose
     (as_of_date, window_days) pair this run did not evaluate (a run with
     windows: [30] keeps the 180-day rows). Written to var parquet_path after
-    the SQLite export, replacing the file atomically: on DuckDB by
-    dbt-duckdb's `external` materialization (COPY to a temporary file, then
-    a rename; the model is then a view of the published file), on Spark by
-    the post-hook (a table, then INSERT OVERWRITE DIRECTORY).
+    the SQLite export by the post-hook, replacing the file atomically: on
+    DuckDB the model is a view and the post-hook one COPY to a temporary
+    file, then a rename (dbt-duckdb's `external` materialization writes a
+    table first, then the file, which costs twice as much at a long
+    history; docs/decisions.md); on Spark a table, then INSERT OVERWRITE
+    DIRECTORY.
 -#}
 {{ config(
-    materialized=('external' if target.type == 'duckdb' else 'table'),
-    location=path_var('parquet_path'),
-    options={'use_tmp_file': 'true'},
+    materialized=('view' if target.type == 'duckdb' else 'table'),
 ) }}
 -- depends_on: {{ ref('persona_gate_violations') }}
 -- depends_on: {{ ref('persona_gate_result') }}
@@ -80,4 +80,3 @@ published as (
 {%- endif %}
 
 select * from published
-order by as_of_date, user_id, window_days

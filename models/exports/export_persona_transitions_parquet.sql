@@ -3,14 +3,12 @@
     transitions_parquet_path, default persona_transitions.parquet next to
     the assignments' file): the transitions this run recomputed, and the
     previous file's rows of every other (as_of_date, window_days) pair.
-    Written after the assignments' Parquet file, the same way (DuckDB:
-    `external`, a temporary file renamed over the old one; Spark: a table
-    and the post-hook).
+    Written after the assignments' Parquet file, the same way (the
+    post-hook: on DuckDB a view copied to a temporary file renamed over the
+    old one; on Spark a table written to the folder).
 -#}
 {{ config(
-    materialized=('external' if target.type == 'duckdb' else 'table'),
-    location=transitions_parquet_path(),
-    options={'use_tmp_file': 'true'},
+    materialized=('view' if target.type == 'duckdb' else 'table'),
 ) }}
 -- depends_on: {{ ref('persona_gate_result') }}
 -- depends_on: {{ ref('export_persona_assignments_parquet') }}
@@ -62,4 +60,3 @@ published as (
 {%- endif %}
 
 select * from published
-order by as_of_date, user_id, window_days

@@ -21,9 +21,12 @@
     {%- endfor -%}
     {%- set examples = run_query(violations_sql ~ ' order by user_id, window_days limit 5') -%}
     {%- for row in examples.rows -%}
-        {{ log("Gate check " ~ check_name ~ " failed: user " ~ row['user_id']
-            ~ (" (" ~ row['window_days'] ~ "-day window)" if row['window_days'] is not none else "")
-            ~ (" as of " ~ row['as_of_date'] if row['as_of_date'] is not none else "")
+        {#- a check of a whole date (the drift check) has no user; its detail names the window -#}
+        {{ log("Gate check " ~ check_name ~ " failed"
+            ~ ((": user " ~ row['user_id']
+                ~ (" (" ~ row['window_days'] ~ "-day window)" if row['window_days'] is not none else "")
+                ~ (" as of " ~ row['as_of_date'] if row['as_of_date'] is not none else ""))
+                if row['user_id'] is not none else "")
             ~ ": " ~ row['detail'], info=true) }}
     {%- endfor -%}
 {%- endif -%}

@@ -348,6 +348,18 @@ def test_a_run_that_adds_a_date_evaluates_only_that_date(
             "select cast(as_of_date as varchar), count(*) from int_feature_signals group by 1"
         ).fetchall()
     assert evaluated == [(DATES[2], KEYS_PER_DATE)]
+    # ... and so did the input key checks and persona_assignments' data tests.
+    compiled_tests = (workspace.root / "target" / "run").rglob("*.sql")
+    scoped = [
+        path
+        for path in compiled_tests
+        if path.name.startswith(("source_unique_feature_key_", "unique_persona_assignments_"))
+    ]
+    assert len(scoped) == len(FEATURE_FILES) + 1
+    for path in scoped:
+        compiled = path.read_text()
+        assert f"as_of_date = cast('{DATES[2]}' as date)" in compiled, path.name
+        assert DATES[0] not in compiled and DATES[1] not in compiled, path.name
     # Parquet keeps the earlier dates' rows as they were, and transitions reach the new date.
     parquet_after = pq.read_table(workspace.parquet_path).to_pylist()
     assert [row for row in parquet_after if row["as_of_date"].isoformat() in DATES[:2]] == (
@@ -639,3 +651,57 @@ def test_the_report_shows_the_persona_mix_over_time(history_data: Path, tmp_path
     page = second.html.read_text()
     assert chart_shares(page, 30) == chart_shares(first.html.read_text(), 30)
     assert "drift check: nothing to compare" in page
+
+
+def test_a_rewritten_date_with_a_duplicated_key_is_refused(history: Workspace) -> None:
+    # The key check reads only the dates a run evaluates: a rewritten stored date is one.
+    published_before = digests(history)
+    path = history.feature_file("credit")
+    table = pq.read_table(path)
+    duplicate = table.filter(
+        pc.equal(table["as_of_date"], pa.scalar(DATES[1], pa.string()).cast(pa.date32()))
+    ).slice(0, 1)
+    pq.write_table(pa.concat_tables([table, duplicate]), path)
+    user_id = duplicate["user_id"][0].as_py()
+
+    result = history.dbt("build")
+
+    assert not result.ok
+    assert (
+        f"Duplicate key in {path}: user_id={user_id}, window_days=30, as_of_date={DATES[1]}"
+        in result.output
+    )
+    assert digests(history) == published_before
+
+
+def test_a_user_absent_on_the_previous_date_is_compared_with_their_last_date(
+    history_data: Path, history_built: Workspace, tmp_path: Path
+) -> None:
+    # A user whose primary outcome on the first and the last date differ ...
+    outcomes: dict[str, dict[str, int]] = {}
+    for user_id, as_of_date, primary in sqlite_query(
+        history_built.sqlite_path,
+        "select user_id, as_of_date, coalesce(primary_persona_id, 0) from persona_assignments "
+        "where window_days = 30",
+    ):
+        outcomes.setdefault(user_id, {})[as_of_date] = primary
+    user_id = next(
+        user for user, by_date in sorted(outcomes.items()) if by_date[DATES[0]] != by_date[DATES[2]]
+    )
+    # ... has no row at all on the middle date.
+    workspace = copy_inputs(history_data, tmp_path)
+    for name in FEATURE_FILES:
+        table = pq.read_table(workspace.feature_file(name))
+        middle = pa.scalar(DATES[1], pa.string()).cast(pa.date32())
+        keep = pc.invert(
+            pc.and_(pc.equal(table["user_id"], user_id), pc.equal(table["as_of_date"], middle))
+        )
+        pq.write_table(table.filter(keep), workspace.feature_file(name))
+
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+
+    transitions = sqlite_transitions(workspace.sqlite_path)
+    assert transitions == expected_transitions(workspace.sqlite_path)
+    compared = {(row[1], row[2], row[3]) for row in transitions if row[0] == user_id}
+    assert (30, DATES[2], DATES[0]) in compared

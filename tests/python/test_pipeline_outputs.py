@@ -223,6 +223,7 @@ def test_rerun_of_the_same_date_keeps_other_tables_and_indexes(
         "idx_persona_assignments_user_window",
         "idx_persona_assignments_primary_persona",
         "idx_persona_assignments_status",
+        "idx_persona_assignments_as_of_date",
         "idx_persona_transitions_user_window",
         "idx_persona_transitions_as_of_date",
     }

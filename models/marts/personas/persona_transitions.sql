@@ -31,19 +31,135 @@ assignments as (
 
 ),
 
-sequenced as (
+-- the keys whose transition this run (re)computes
+target_keys as (
 
-    select
-        *,
-        lag(as_of_date) over (
-            partition by user_id, window_days order by as_of_date
-        ) as previous_as_of_date,
-        lag(status) over (partition by user_id, window_days order by as_of_date) as previous_status,
-        lag(primary_persona_id) over (
-            partition by user_id, window_days order by as_of_date
-        ) as previous_primary_persona_id
+    select * from assignments
+    where {{ targets }}
+
+),
+
+stored_dates as (
+
+    select distinct
+        as_of_date,
+        window_days
 
     from assignments
+
+),
+
+target_dates as (
+
+    select distinct
+        as_of_date,
+        window_days
+
+    from target_keys
+
+),
+
+-- each target date's previous stored date in its window
+previous_dates as (
+
+    select
+        target_dates.as_of_date,
+        target_dates.window_days,
+        max(stored_dates.as_of_date) as previous_as_of_date
+
+    from target_dates
+    inner join stored_dates
+        on
+            target_dates.window_days = stored_dates.window_days
+            and target_dates.as_of_date > stored_dates.as_of_date
+    group by target_dates.as_of_date, target_dates.window_days
+
+),
+
+-- the usual case: the user has a row on the window's previous stored date
+on_previous_date as (
+
+    select
+        target_keys.*,
+        previous.as_of_date as previous_as_of_date,
+        previous.status as previous_status,
+        previous.primary_persona_id as previous_primary_persona_id
+
+    from target_keys
+    inner join previous_dates
+        on
+            target_keys.as_of_date = previous_dates.as_of_date
+            and target_keys.window_days = previous_dates.window_days
+    inner join assignments as previous
+        on
+            target_keys.user_id = previous.user_id
+            and target_keys.window_days = previous.window_days
+            and previous_dates.previous_as_of_date = previous.as_of_date
+
+),
+
+-- a user absent on that date: their own latest earlier date (usually nobody,
+-- so the history is not read again)
+absent_on_previous_date as (
+
+    select target_keys.*
+
+    from target_keys
+    left join on_previous_date
+        on
+            target_keys.user_id = on_previous_date.user_id
+            and target_keys.window_days = on_previous_date.window_days
+            and target_keys.as_of_date = on_previous_date.as_of_date
+    where on_previous_date.user_id is null
+
+),
+
+earlier_rows as (
+
+    select
+        absent_on_previous_date.*,
+        previous.as_of_date as previous_as_of_date,
+        previous.status as previous_status,
+        previous.primary_persona_id as previous_primary_persona_id,
+        row_number() over (
+            partition by
+                absent_on_previous_date.user_id,
+                absent_on_previous_date.window_days,
+                absent_on_previous_date.as_of_date
+            order by previous.as_of_date desc
+        ) as recency
+
+    from absent_on_previous_date
+    inner join assignments as previous
+        on
+            absent_on_previous_date.user_id = previous.user_id
+            and absent_on_previous_date.window_days = previous.window_days
+            and absent_on_previous_date.as_of_date > previous.as_of_date
+
+),
+
+further_back as (
+
+    select
+        user_id,
+        window_days,
+        as_of_date,
+        status,
+        primary_persona_id,
+        previous_as_of_date,
+        previous_status,
+        previous_primary_persona_id
+
+    from earlier_rows
+    where recency = 1
+
+),
+
+compared as (
+
+    select * from on_previous_date
+    union all
+    select * from further_back
 
 ),
 
@@ -64,14 +180,10 @@ transitions as (
             else 'changed'
         end as change_type
 
-    from sequenced
+    from compared
     where
-        previous_as_of_date is not null
-        and {{ targets }}
-        and (
-            status != previous_status
-            or primary_persona_id is distinct from previous_primary_persona_id
-        )
+        status != previous_status
+        or primary_persona_id is distinct from previous_primary_persona_id
 
 )
 
