@@ -33,7 +33,14 @@ transitions as (
 
 ),
 
-{% if previous.found and previous.readable -%}
+{% if previous.found and not previous.readable -%}
+    {{ exceptions.raise_compiler_error(
+        "The transitions output " ~ transitions_parquet_path() ~ " exists but is not readable Parquet, "
+        ~ "so the transitions of dates this run did not evaluate cannot be kept. Move it away "
+        ~ "(SQLite holds the same rows) or point var transitions_parquet_path elsewhere, then re-run."
+    ) }}
+{%- endif %}
+{% if previous.found -%}
 kept as (
 
     select

@@ -705,3 +705,60 @@ def test_a_user_absent_on_the_previous_date_is_compared_with_their_last_date(
     assert transitions == expected_transitions(workspace.sqlite_path)
     compared = {(row[1], row[2], row[3]) for row in transitions if row[0] == user_id}
     assert (30, DATES[2], DATES[0]) in compared
+
+
+def test_a_date_whose_one_window_changed_is_evaluated_whole(history: Workspace) -> None:
+    stable_user = sqlite_query(
+        history.sqlite_path,
+        "select user_id from persona_assignments where status = 'STABLE' group by user_id "
+        f"having count(*) = {len(DATES) * 2} order by user_id",
+    )[0][0]
+    # Epic 2 rewrites one 30-day row of the middle date, within the STABLE range.
+    changed = rewrite_rows(
+        history.feature_file("cash_flow"),
+        lambda row: (
+            row["user_id"] == stable_user
+            and row["window_days"] == 30
+            and row["as_of_date"].isoformat() == DATES[1]
+        ),
+        {"pct_days_below_100": 0.0123},
+    )
+    assert changed == 1
+
+    result = history.dbt("build")
+
+    # Both windows of the date are evaluated, so the gate sees every user's windows.
+    assert result.ok, result.output
+    reasons = {pair: reason for pair, (reason, _) in published_pairs(history).items()}
+    assert reasons[(DATES[1], 30)] == reasons[(DATES[1], 180)] == "inputs changed"
+    assert reasons[(DATES[0], 30)] == "new"
+
+
+def test_a_deleted_output_is_published_again(history: Workspace) -> None:
+    expected = without_computed_at(history.sqlite_path)
+    history.sqlite_path.unlink()
+
+    result = history.dbt("build")
+
+    # The publication record described a file that is gone: every date is new again.
+    assert result.ok, result.output
+    assert without_computed_at(history.sqlite_path) == expected
+    assert sqlite_transitions(history.sqlite_path) == expected_transitions(history.sqlite_path)
+
+
+def test_an_unreadable_transitions_file_is_named_not_dropped(history: Workspace) -> None:
+    transitions = history.parquet_path.parent / "persona_transitions.parquet"
+    transitions.write_bytes(b"not parquet")
+    rewrite_rows(
+        history.feature_file("cash_flow"),
+        lambda row: row["user_id"] == "u_0001" and row["as_of_date"].isoformat() == DATES[2],
+        {"pct_days_below_100": 0.0123},
+    )
+
+    result = history.dbt("build")
+
+    assert not result.ok
+    assert (
+        f"The transitions output {transitions} exists but is not readable Parquet" in result.output
+    )
+    assert transitions.read_bytes() == b"not parquet"

@@ -1,7 +1,8 @@
 {#-
     Which (as_of_date, window_days) pairs of the inputs this run evaluates,
     and why. A pair is evaluated when it has never been published, or when
-    its inputs changed since it was (the fingerprint differs): new means
+    its inputs changed since it was (the fingerprint differs), and every
+    window of a date is evaluated when one is: new means
     "not yet evaluated from these inputs", never "a date not seen before".
     `--vars '{as_of_date: ...}'` evaluates that date again whatever its
     fingerprint (a late correction); `dbt build --full-refresh` evaluates
@@ -10,9 +11,11 @@
     successful run; it is read here as it stands (not through ref(): it is
     downstream of this run's evaluation).
 -#}
+{#- What was published counts only while this run's outputs exist (a deleted or new file gets every pair). -#}
 {%- set published = adapter.get_relation(
     database=this.database, schema=this.schema, identifier='persona_published_pairs'
 ) if execute and history_is_incremental() and not flags.FULL_REFRESH else none -%}
+{%- set published = published if published is not none and published_outputs_exist() else none -%}
 {%- set requested = requested_as_of_date() -%}
 
 with
@@ -80,13 +83,31 @@ plan as (
 
 ),
 
+-- A date is evaluated whole (every window): the gate checks each user's windows together.
+whole_dates as (
+
+    select
+        as_of_date,
+        window_days,
+        input_fingerprint,
+        published_fingerprint,
+        published_ruleset_version,
+        ruleset_version,
+        coalesce(
+            evaluation_reason, max(evaluation_reason) over (partition by as_of_date)
+        ) as evaluation_reason
+
+    from plan
+
+),
+
 final as (
 
     select
         *,
         evaluation_reason is not null as is_evaluated
 
-    from plan
+    from whole_dates
 
 )
 
