@@ -66,7 +66,7 @@ $(TEST_DATA)/features: | $(STAMP)
 lint: setup
 	$(BIN)/ruff check scripts tests plugins
 	$(BIN)/ruff format --check scripts tests plugins
-	$(BIN)/sqlfluff lint models analyses tests
+	$(BIN)/sqlfluff lint --processes 0 models analyses tests
 
 # dbt's unit tests (once, here) and one build of the demo data with every data test.
 dbt-test: setup $(TEST_DATA)/features
