@@ -158,7 +158,7 @@ COMMANDS_ON_A_MANIFEST = ("build", "run", "test", "seed", "compile", "show")
 _parsed_projects: dict[tuple[str, ...], Any] = {}
 
 
-def parsed_project(args: list[str]) -> Any:
+def parsed_project(args: list[str], cached: bool = True) -> Any:
     """A private copy of the project as dbt parsed it, parsed once per test process.
 
     Parsing (3 of a demo build's 7 seconds) depends on the project's files and
@@ -167,11 +167,12 @@ def parsed_project(args: list[str]) -> Any:
     config() or YAML property reads a var). So each workspace's build reuses
     one parse, as dbt's own programmatic users do (dbtRunner(manifest=...)),
     with a copy per build because a run records compiled SQL on the nodes.
+    test_parse_reuse.py checks that the vars do not change the parse.
     """
     from dbt.cli.main import dbtRunner
 
     target = tuple(args[args.index("--target") + 1 :][:1]) if "--target" in args else ()
-    if target not in _parsed_projects:
+    if target not in _parsed_projects or not cached:
         parse = dbtRunner().invoke(["parse", *parse_options(args), "--quiet"])
         assert parse.success, parse.exception
         _parsed_projects[target] = parse.result
