@@ -1,4 +1,4 @@
-{% macro threshold_var(name, unit=none, divisor=false) %}
+{% macro threshold_var(name, unit=none, divisor=false, candidate=none) %}
     {#-
         The value of a numeric var, refused (naming the var, the value and
         the likely fix) unless it is a number that makes sense for its unit:
@@ -8,6 +8,8 @@
         above 0. The unit and divisor come from persona_thresholds() for a
         persona threshold, or are given (days_per_month). Returns the value,
         so models can inline it safely: it can only ever be a number.
+        `candidate`: check this value instead of the var's, a what-if's
+        (var what_if), and say so in the message.
     -#}
     {%- set spec = persona_thresholds().get(name, {}) -%}
     {%- set unit = unit or spec.get('unit') -%}
@@ -25,11 +27,13 @@
         {{ exceptions.raise_compiler_error("threshold_var: unknown unit " ~ unit ~ " for var '" ~ name ~ "'.") }}
     {%- endif -%}
     {%- set maximum, meaning = ranges[unit] -%}
-    {%- set value = var(name) -%}
+    {%- set value = var(name) if candidate is none else candidate -%}
+    {%- set subject = ("var '" ~ name ~ "'") if candidate is none else ("what_if value of '" ~ name ~ "'") -%}
     {%- if value is sameas true or value is sameas false or value is not number -%}
         {{ exceptions.raise_compiler_error(
-            "var '" ~ name ~ "' must be a number, got " ~ (value | tojson) ~ ". "
-            ~ "Pass it unquoted, e.g. --vars '{" ~ name ~ ": 0.5}'."
+            subject ~ " must be a number, got " ~ (value | tojson) ~ ". "
+            ~ ("Pass it unquoted, e.g. --vars '{" ~ name ~ ": 0.5}'." if candidate is none
+               else "Write it unquoted, e.g. {" ~ name ~ ": 0.5}.")
         ) }}
     {%- endif -%}
     {%- set problem = none -%}
@@ -44,9 +48,10 @@
     {%- endif -%}
     {%- if problem is not none -%}
         {{ exceptions.raise_compiler_error(
-            "var '" ~ name ~ "' = " ~ value ~ " " ~ problem ~ (
-                "" if problem.endswith('.') else "."
-            ) ~ " Change it with --vars '{" ~ name ~ ": ...}' or in dbt_project.yml."
+            subject ~ " = " ~ value ~ " " ~ problem ~ ("" if problem.endswith('.') else ".") ~ (
+                " Change it with --vars '{" ~ name ~ ": ...}' or in dbt_project.yml." if candidate is none
+                else " Change it in the what-if (--what-if, --sweep or var what_if)."
+            )
         ) }}
     {%- endif -%}
     {{ return(value) }}

@@ -6,7 +6,7 @@
         one).
     -#}
     {%- if execute -%}
-        {%- for name in ['features_dir', 'archetypes_path', 'sqlite_path', 'parquet_path'] -%}
+        {%- for name in ['features_dir', 'archetypes_path', 'sqlite_path', 'parquet_path', 'what_if_dir'] -%}
             {%- do path_var(name) -%}
         {%- endfor -%}
         {%- for name in persona_thresholds() -%}
@@ -21,5 +21,7 @@
         {%- do configured_windows() -%}
         {%- do requested_as_of_date() -%}
         {%- do allowed_incomplete_feature_files() -%}
+        {%- do threshold_var('what_if_examples_per_cell', unit='count') -%}
+        {%- do assert_what_if_runnable() -%}
     {%- endif -%}
 {% endmacro %}

@@ -6,7 +6,12 @@
         At parse time, and when only compiling before the plan was ever
         built, an empty list. `plan`: the plan's relation, for a caller
         that cannot ref() it (a data test); by default ref('int_evaluation_plan').
+        In a what-if run, every stored pair (stored_pairs): a what-if
+        evaluates the dates of the published assignments.
     -#}
+    {%- if what_if_mode() -%}
+        {{ return(stored_pairs() if execute else []) }}
+    {%- endif -%}
     {%- if plan is none and execute -%}
         {%- set plan = built_relation(ref('int_evaluation_plan')) -%}
     {%- endif -%}

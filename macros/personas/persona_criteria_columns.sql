@@ -13,7 +13,7 @@
         {{ criterion.name }},
         {%- if criterion.threshold_var is defined %}
         coalesce(
-            {{ criterion.name }} {{ criterion.operator }} {{ threshold_var(criterion.threshold_var) }}, false
+            {{ criterion.name }} {{ criterion.operator }} {{ rule_threshold(criterion.threshold_var) }}, false
         ){% if criterion.or_flag is defined %} or {{ criterion.or_flag[1] }}{% endif %} as passes_{{ criterion.name }}
         {%- else %}
         coalesce({{ criterion.name }}, false) as passes_{{ criterion.name }}

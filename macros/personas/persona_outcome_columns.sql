@@ -25,7 +25,7 @@
             {%- do criterion_structs.append((criterion.name, make_struct([
                 ('value', criterion.name),
                 ('operator', sql_string_literal(criterion.operator)),
-                ('threshold', 'cast(' ~ threshold_var(criterion.threshold_var) ~ ' as double)'),
+                ('threshold', 'cast(' ~ rule_threshold(criterion.threshold_var) ~ ' as double)'),
                 ('passed', 'passes_' ~ criterion.name),
             ] + ([criterion.or_flag] if criterion.or_flag is defined else [])))) -%}
         {%- else -%}
@@ -43,7 +43,7 @@
             ('criterion_position', loop.index ~ ''),
             ('criterion_name', sql_string_literal(criterion.name)),
             ('operator', sql_string_literal(criterion.operator) if is_numeric else 'cast(null as string)'),
-            ('threshold', 'cast(' ~ (threshold_var(criterion.threshold_var) if is_numeric else 'null') ~ ' as double)'),
+            ('threshold', 'cast(' ~ (rule_threshold(criterion.threshold_var) if is_numeric else 'null') ~ ' as double)'),
             ('criterion_value', 'cast(' ~ (criterion.name if is_numeric else 'null') ~ ' as double)'),
             ('passed', 'passes_' ~ criterion.name),
         ])) -%}
@@ -58,7 +58,7 @@
                     {%- set unit = persona_thresholds()[criterion.threshold_var].unit %}
                     || ' (' || coalesce(
                         {{ criterion_value_text(criterion.name, unit) }}
-                        || ' vs ' || {{ criterion_value_text(threshold_var(criterion.threshold_var), unit) }}
+                        || ' vs ' || {{ criterion_value_text(rule_threshold(criterion.threshold_var), unit) }}
                         || ' threshold',
                         '{{ criterion.or_flag[0] | replace("_", " ") if criterion.or_flag is defined else "no value" }}'
                     ) || ')'

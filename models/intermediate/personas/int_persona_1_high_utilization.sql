@@ -14,6 +14,13 @@ signals as (
 
 ),
 
+-- The rule sets to evaluate: the current thresholds, and a what-if's candidates.
+scenarios as (
+
+    select * from {{ ref('int_rule_scenarios') }}
+
+),
+
 persona as (
 
     select * from {{ ref('personas') }}
@@ -24,12 +31,14 @@ persona as (
 criteria as (
 
     select
+        scenarios.*,
         user_id,
         window_days,
         as_of_date,
         {{ persona_criteria_columns(criteria) }}
 
     from signals
+    cross join scenarios
 
 ),
 
@@ -65,6 +74,7 @@ scored as (
 final as (
 
     select
+        scenario_id,
         user_id,
         window_days,
         as_of_date,

@@ -12,6 +12,13 @@ signals as (
 
 ),
 
+-- The rule sets to evaluate: the current thresholds, and a what-if's candidates.
+scenarios as (
+
+    select * from {{ ref('int_rule_scenarios') }}
+
+),
+
 persona as (
 
     select * from {{ ref('personas') }}
@@ -22,12 +29,14 @@ persona as (
 criteria as (
 
     select
+        scenarios.*,
         user_id,
         window_days,
         as_of_date,
         {{ persona_criteria_columns(criteria) }}
 
     from signals
+    cross join scenarios
 
 ),
 
@@ -51,7 +60,7 @@ scored as (
         -- How far past the threshold the pay gap is: 90 days scores 2.0.
         case
             when matched.is_matched
-                then coalesce(matched.median_pay_gap_days / {{ threshold_var('variable_income_min_pay_gap_days') }}, 0)
+                then coalesce(matched.median_pay_gap_days / {{ rule_threshold('variable_income_min_pay_gap_days') }}, 0)
         end as severity
 
     from matched
@@ -62,6 +71,7 @@ scored as (
 final as (
 
     select
+        scenario_id,
         user_id,
         window_days,
         as_of_date,

@@ -21,6 +21,13 @@ signals as (
 
 ),
 
+-- The rule sets to evaluate: the current thresholds, and a what-if's candidates.
+scenarios as (
+
+    select * from {{ ref('int_rule_scenarios') }}
+
+),
+
 persona as (
 
     select * from {{ ref('personas') }}
@@ -31,6 +38,7 @@ persona as (
 criteria as (
 
     select
+        scenarios.*,
         user_id,
         window_days,
         as_of_date,
@@ -38,6 +46,7 @@ criteria as (
         {{ persona_criteria_columns(criteria) }}
 
     from signals
+    cross join scenarios
 
 ),
 
@@ -71,6 +80,7 @@ scored as (
 final as (
 
     select
+        scenario_id,
         user_id,
         window_days,
         as_of_date,

@@ -16,6 +16,7 @@ priority_levels as (
 ranked as (
 
     select
+        evaluations.scenario_id,
         evaluations.user_id,
         evaluations.window_days,
         evaluations.as_of_date,
@@ -25,7 +26,11 @@ ranked as (
         priority_levels.priority_rank,
         evaluations.severity,
         row_number() over (
-            partition by evaluations.user_id, evaluations.window_days, evaluations.as_of_date
+            partition by
+                evaluations.scenario_id,
+                evaluations.user_id,
+                evaluations.window_days,
+                evaluations.as_of_date
             order by
                 priority_levels.priority_rank asc,
                 coalesce(evaluations.severity, 0) desc,

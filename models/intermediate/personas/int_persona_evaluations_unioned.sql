@@ -6,6 +6,7 @@ with
 {{ persona_model }} as (
 
     select
+        scenario_id,
         user_id,
         window_days,
         as_of_date,

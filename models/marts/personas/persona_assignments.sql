@@ -75,7 +75,7 @@ chosen as (
             when {{ persona_id }} then evaluations.persona_{{ persona_id }}_reasoning
             {%- endfor %}
         end as secondary_reasoning,
-        case when evaluations.rank_1_persona_id is null then 'STABLE' else 'ASSIGNED' end as status,
+        {{ assignment_status('evaluations.rank_1_persona_id') }} as status,
         {{ array_without_nulls(ranked_ids) }} as ranked_persona_ids
 
     from evaluations

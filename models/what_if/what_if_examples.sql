@@ -1,0 +1,108 @@
+{#-
+    Up to var what_if_examples_per_cell changed keys per cell of the change
+    matrix (scenario, window, current and candidate primary outcome), in
+    user order, each with every criterion whose outcome flipped: the
+    persona, the criterion, the key's value, the current and the candidate
+    threshold, and whether it passed under each. Read from the persona
+    models' criteria_outcomes, so it says what the rules themselves did.
+-#}
+{%- set examples_per_cell = var('what_if_examples_per_cell') %}
+
+with
+
+changed as (
+
+    select
+        scenario_id,
+        user_id,
+        window_days,
+        as_of_date,
+        current_outcome,
+        candidate_outcome,
+        current_status,
+        candidate_status,
+        current_secondary_persona_id,
+        candidate_secondary_persona_id,
+        row_number() over (
+            partition by scenario_id, window_days, current_outcome, candidate_outcome
+            order by user_id, as_of_date
+        ) as example_rank
+
+    from {{ ref('what_if_comparisons') }}
+    where is_status_changed or is_primary_changed or is_secondary_changed
+
+),
+
+examples as (
+
+    select * from changed
+    where example_rank <= {{ examples_per_cell }}
+
+),
+
+{% for persona_model in persona_model_names() -%}
+persona_{{ loop.index }} as (
+
+    select
+        scenario_id,
+        user_id,
+        window_days,
+        as_of_date,
+        persona_id,
+        persona_name,
+        {{ unnest_array('criteria_outcomes') }} as criterion
+
+    from {{ ref(persona_model) }}
+
+),
+
+{% endfor -%}
+
+criteria as (
+
+    {% for persona_model in persona_model_names() -%}
+    select * from persona_{{ loop.index }}
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
+
+),
+
+flipped as (
+
+    select
+        examples.scenario_id,
+        examples.user_id,
+        examples.window_days,
+        examples.as_of_date,
+        examples.current_outcome,
+        examples.candidate_outcome,
+        examples.current_status,
+        examples.candidate_status,
+        examples.current_secondary_persona_id,
+        examples.candidate_secondary_persona_id,
+        examples.example_rank,
+        candidate.persona_id,
+        candidate.persona_name,
+        candidate.criterion.criterion_name,
+        candidate.criterion.operator,
+        candidate.criterion.criterion_value,
+        current_criterion.criterion.threshold as current_threshold,
+        candidate.criterion.threshold as candidate_threshold,
+        current_criterion.criterion.passed as current_passed,
+        candidate.criterion.passed as candidate_passed
+
+    from examples
+    inner join criteria as candidate
+        on examples.scenario_id = candidate.scenario_id
+        and {{ feature_key_join('examples', 'candidate') }}
+    inner join criteria as current_criterion
+        on current_criterion.scenario_id = 0
+        and {{ feature_key_join('candidate', 'current_criterion') }}
+        and candidate.persona_id = current_criterion.persona_id
+        and candidate.criterion.criterion_position = current_criterion.criterion.criterion_position
+    where candidate.criterion.passed <> current_criterion.criterion.passed
+
+)
+
+select * from flipped
