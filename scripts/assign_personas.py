@@ -9,15 +9,23 @@ test` (and `make dbt-test`) runs them. The exit code is non-zero when the
 build or the gate failed: then nothing new was published and the previous
 SQLite and Parquet outputs are unchanged.
 
+With --what-if or --sweep it publishes nothing: it evaluates candidate
+thresholds on the stored assignments' dates (`dbt build --selector what_if`)
+and writes what would change to target/what_if (var what_if_dir): report.html
+and changed_keys.parquet.
+
 Examples:
   python scripts/assign_personas.py
   python scripts/assign_personas.py --vars '{features_dir: /lake/epic2, as_of_date: "2025-11-04"}'
   python scripts/assign_personas.py --select +persona_assignments --target duckdb
+  python scripts/assign_personas.py --what-if '{high_utilization_min_utilization: 0.6}'
+  python scripts/assign_personas.py --sweep high_utilization_min_utilization=0.40:0.70:0.05
 """
 
 from __future__ import annotations
 
 import argparse
+import decimal
 import fcntl
 import os
 import sys
@@ -29,6 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import what_if_report
 import yaml
 from persona_report import GateTest, Report, RunInfo, read_report_models, render_html, render_text
 
@@ -36,6 +45,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULT_HTML_REPORT = "target/persona_report.html"
 REPORTING_SELECTOR = "tag:reporting"
+WHAT_IF_SELECTOR = "what_if"
+# A sweep of at most this many values per var (a typo in the step should not start 10,000).
+MAX_SWEEP_VALUES = 50
 
 
 class UsageError(Exception):
@@ -67,6 +79,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "%(default)s)",
     )
     parser.add_argument(
+        "--what-if",
+        metavar="YAML",
+        help="candidate threshold vars as YAML, e.g. '{high_utilization_min_utilization: 0.6}': "
+        "show who would change persona, publish nothing",
+    )
+    parser.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="VAR=START:STOP:STEP",
+        help="evaluate every value of a threshold from START to STOP (inclusive) by STEP, in one "
+        "query; give it twice to sweep two vars",
+    )
+    parser.add_argument(
         "--report-html",
         type=Path,
         default=Path(DEFAULT_HTML_REPORT),
@@ -75,20 +101,72 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def parse_vars(text: str | None) -> dict[str, Any]:
-    """The --vars YAML as a dict, or a UsageError that says how to write it."""
+def parse_vars(text: str | None, option: str = "--vars") -> dict[str, Any]:
+    """The --vars (or --what-if) YAML as a dict, or a UsageError that says how to write it."""
     if not text:
         return {}
     try:
         values = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError) as error:
         raise UsageError(
-            f"--vars is not valid YAML ({error}). Write a mapping, and quote dates and paths, "
+            f"{option} is not valid YAML ({error}). Write a mapping, and quote dates and paths, "
             'e.g. --vars \'{as_of_date: "2025-11-04", features_dir: "/lake/epic2"}\'.'
         ) from error
     if not isinstance(values, dict):
-        raise UsageError(f"--vars must be a YAML mapping like '{{key: value}}', got {text!r}.")
+        raise UsageError(f"{option} must be a YAML mapping like '{{key: value}}', got {text!r}.")
     return values
+
+
+def parse_sweep(text: str) -> tuple[str, list[float]]:
+    """`name=start:stop:step` as (name, the values from start to stop inclusive)."""
+    name, _, bounds = text.partition("=")
+    parts = bounds.split(":")
+    if not name or len(parts) != 3:
+        raise UsageError(
+            f"--sweep {text!r} is not VAR=START:STOP:STEP, e.g. "
+            "--sweep high_utilization_min_utilization=0.40:0.70:0.05."
+        )
+    try:
+        start, stop, step = (decimal.Decimal(part) for part in parts)
+    except decimal.InvalidOperation as error:
+        raise UsageError(f"--sweep {text!r}: START, STOP and STEP must be numbers.") from error
+    if step <= 0:
+        raise UsageError(f"--sweep {text!r}: the step must be above 0, or the range is empty.")
+    if start > stop:
+        raise UsageError(
+            f"--sweep {text!r}: the range is inverted (START {start} is above STOP {stop}); "
+            f"write {name}={stop}:{start}:{step}."
+        )
+    count = int((stop - start) / step) + 1
+    if count > MAX_SWEEP_VALUES:
+        raise UsageError(
+            f"--sweep {text!r} has {count} values, more than {MAX_SWEEP_VALUES}: use a larger step."
+        )
+    return name.strip(), [float(start + index * step) for index in range(count)]
+
+
+def what_if_candidates(args: argparse.Namespace, cli_vars: dict[str, Any]) -> dict[str, Any]:
+    """var what_if from --what-if and --sweep (a value, or a list of values per var)."""
+    candidates = parse_vars(args.what_if, "--what-if") if args.what_if else {}
+    if "what_if" in cli_vars:
+        raise UsageError("give the candidates with --what-if or --sweep, not in --vars' what_if.")
+    if len(args.sweep) > 2:
+        raise UsageError(f"--sweep sweeps at most two vars at once, not {len(args.sweep)}.")
+    for text in args.sweep:
+        name, values = parse_sweep(text)
+        if name in candidates:
+            raise UsageError(f"{name} is given by both --what-if and --sweep: give it once.")
+        candidates[name] = values
+    if not candidates:
+        raise UsageError(
+            "--what-if needs at least one threshold, e.g. '{savings_min_growth_rate: 0.03}'."
+        )
+    if args.select or args.full_refresh:
+        raise UsageError(
+            "a what-if evaluates every stored as_of_date and publishes nothing: "
+            "--select and --full-refresh do not apply to it."
+        )
+    return candidates
 
 
 @contextmanager
@@ -118,6 +196,8 @@ class Project:
 
     target: str
     warehouse: Path
+    # the warehouse schema of the production models (a what-if builds into <schema>_what_if)
+    schema: str
     # the `config_options` dbt opens the warehouse with
     config: dict[str, Any]
     # dbt_project.yml's vars: the defaults the report compares the run's values with
@@ -147,6 +227,7 @@ def resolve_project(target: str | None, cli_vars: dict[str, Any]) -> Project:
     return Project(
         target=profile.target_name,
         warehouse=Path(credentials.path),
+        schema=credentials.schema,
         config=dict(credentials.config_options or {}),
         default_vars=dict(project.vars.vars),
     )
@@ -243,15 +324,67 @@ def gate_invocation(warehouse: Path, config: dict[str, Any]) -> tuple[str, str]:
     return (row[0], row[1]) if row else ("", "")
 
 
+def run_what_if(
+    args: argparse.Namespace, project: Project, cli_vars: dict[str, Any], candidates: dict
+) -> int:
+    """Evaluate the candidates (`dbt build --selector what_if`), then print and write
+    what would change. Publishes nothing."""
+    variables = yaml.safe_dump({**cli_vars, "what_if": candidates}, default_flow_style=True)
+    invocation = [
+        "build",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(args.target_path / "what_if"),
+        "--selector",
+        WHAT_IF_SELECTOR,
+        "--vars",
+        variables.strip(),
+        *(["--target", args.target] if args.target else []),
+    ]
+    with run_lock(project.warehouse) as acquired:
+        if not acquired:
+            print(
+                f"error: another persona assignment run is already using {project.warehouse} "
+                "(locked). Wait for it to finish, then run again.",
+                file=sys.stderr,
+            )
+            return 1
+        built, _ = invoke_dbt(invocation)
+        if not built:
+            print(
+                "\nWhat-if FAILED: see the error above. Nothing was published; the SQLite and "
+                "Parquet outputs are unchanged.",
+                file=sys.stderr,
+            )
+            return 1
+        what_if = what_if_report.read_what_if(
+            project.warehouse, f"{project.schema}_what_if", project.config, candidates
+        )
+    folder = Path(cli_vars.get("what_if_dir", project.default_vars["what_if_dir"]))
+    report_path = folder / "report.html"
+    folder.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(what_if_report.render_html(what_if), encoding="utf-8")
+    paths = [("HTML report", report_path), ("changed keys", folder / "changed_keys.parquet")]
+    print(what_if_report.render_text(what_if, paths))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.chdir(PROJECT_DIR)
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
     try:
-        project = resolve_project(args.target, parse_vars(args.vars))
+        cli_vars = parse_vars(args.vars)
+        candidates = what_if_candidates(args, cli_vars) if args.what_if or args.sweep else None
+        project = resolve_project(args.target, cli_vars)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if candidates is not None:
+        return run_what_if(args, project, cli_vars, candidates)
     warehouse = project.warehouse
 
     with run_lock(warehouse) as acquired:
