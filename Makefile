@@ -17,10 +17,11 @@ export DBT_PROFILES_DIR := $(CURDIR)
 TEST_DATA := target/test_data
 TEST_VARS := {features_dir: $(TEST_DATA)/features, archetypes_path: $(TEST_DATA)/user_archetypes.parquet, sqlite_path: $(TEST_DATA)/spendsense.db, parquet_path: $(TEST_DATA)/persona_assignments.parquet}
 
-.PHONY: help setup setup-spark java data run check test test-spark lint dbt-test pytest chromium docs clean
+.PHONY: help setup setup-spark java data run what-if check test test-spark lint dbt-test pytest chromium docs clean
 
 help:
 	@echo "make run    set up, generate demo data if data/features is absent, assign personas, print the report"
+	@echo "make what-if WHAT_IF='{var: value}'  who would change persona under other thresholds (publishes nothing)"
 	@echo "make check  lint, dbt's unit tests and one build of the demo data (the inner loop)"
 	@echo "make test   set up, then lint (sqlfluff, ruff), dbt build with every test, pytest and Spark parity"
 	@echo "make test-spark  build the demo data on DuckDB and on Spark and compare every assignment"
@@ -59,6 +60,16 @@ ARGS ?=
 
 run: setup data
 	$(BIN)/python scripts/assign_personas.py $(ARGS)
+
+# Who would change persona under other thresholds, published nothing, e.g.
+#   make what-if WHAT_IF='{high_utilization_min_utilization: 0.6}'
+#   make what-if SWEEP=high_utilization_min_utilization=0.40:0.70:0.05
+WHAT_IF ?=
+SWEEP ?=
+
+what-if: setup data
+	@test -n "$(WHAT_IF)$(SWEEP)" || { echo "make what-if needs WHAT_IF='{var: value}' or SWEEP=var=START:STOP:STEP, e.g. make what-if WHAT_IF='{high_utilization_min_utilization: 0.6}'"; exit 2; }
+	$(BIN)/python scripts/assign_personas.py $(if $(WHAT_IF),--what-if '$(WHAT_IF)') $(foreach sweep,$(SWEEP),--sweep $(sweep)) $(ARGS)
 
 $(TEST_DATA)/features: | $(STAMP)
 	$(BIN)/python scripts/generate_features.py --out $(TEST_DATA)/features --archetypes $(TEST_DATA)/user_archetypes.parquet

@@ -13,6 +13,7 @@ Builds leave out dbt's unit tests, which `make dbt-test` runs once.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -155,28 +156,53 @@ def run(command: list[str], env: dict[str, str]) -> DbtResult:
 
 # Commands that run nodes of the parsed project; `parse` and `docs` parse for themselves.
 COMMANDS_ON_A_MANIFEST = ("build", "run", "test", "seed", "compile", "show")
-_parsed_projects: dict[tuple[str, ...], Any] = {}
+_parsed_projects: dict[tuple[str, bool], Any] = {}
 
 
 def parsed_project(args: list[str], cached: bool = True) -> Any:
     """A private copy of the project as dbt parsed it, parsed once per test process.
 
-    Parsing (3 of a demo build's 7 seconds) depends on the project's files and
-    the target's type, not on the vars: every var is read when a node runs
-    (paths and thresholds reach the SQL through var() at compile time, and no
-    config() or YAML property reads a var). So each workspace's build reuses
+    Parsing (3 of a demo build's 7 seconds) depends on the project's files,
+    the target's type and whether var what_if is set (a what-if builds into
+    its own schema), not on the other vars: every var is read when a node
+    runs (paths and thresholds reach the SQL through var() at compile time,
+    and no config() or YAML property reads a var). So each workspace's build reuses
     one parse, as dbt's own programmatic users do (dbtRunner(manifest=...)),
     with a copy per build because a run records compiled SQL on the nodes.
     test_parse_reuse.py checks that the vars do not change the parse.
     """
     from dbt.cli.main import dbtRunner
 
-    target = tuple(args[args.index("--target") + 1 :][:1]) if "--target" in args else ()
-    if target not in _parsed_projects or not cached:
+    target = args[args.index("--target") + 1] if "--target" in args else ""
+    key = (target, is_what_if(args))
+    if key not in _parsed_projects or not cached:
         parse = dbtRunner().invoke(["parse", *parse_options(args), "--quiet"])
-        assert parse.success, parse.exception
-        _parsed_projects[target] = parse.result
-    return _parsed_projects[target].deepcopy()
+        if not parse.success:
+            # The command's own parse reports the error (e.g. a what-if refused at parse time).
+            return None
+        _parsed_projects[key] = parse.result
+    return copy_of(_parsed_projects[key])
+
+
+def copy_of(manifest: Any) -> Any:
+    """Manifest.deepcopy(), which cannot copy the selectors (plain dicts): copied aside."""
+    selectors, manifest.selectors = manifest.selectors, {}
+    try:
+        copied = manifest.deepcopy()
+    finally:
+        manifest.selectors = selectors
+    copied.selectors = copy.deepcopy(selectors)
+    return copied
+
+
+def is_what_if(args: list[str]) -> bool:
+    """Whether the command sets var what_if, the one var parsing reads (the what-if schema)."""
+    import yaml
+
+    if "--vars" not in args:
+        return False
+    variables = yaml.safe_load(args[args.index("--vars") + 1]) or {}
+    return bool(variables.get("what_if"))
 
 
 def parse_options(args: list[str]) -> list[str]:
@@ -233,6 +259,8 @@ def to_yaml(values: dict[str, object]) -> str:
             return repr(value)
         if isinstance(value, list | tuple):
             return "[" + ", ".join(scalar(item) for item in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{key}: {scalar(item)}" for key, item in value.items()) + "}"
         text = str(value).replace("\\", "\\\\").replace('"', '\\"')
         return f'"{text}"'
 

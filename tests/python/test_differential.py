@@ -103,8 +103,26 @@ class Expected:
         return self.ranked[1] if len(self.ranked) > 1 else None
 
 
-def reference(row: Row, window_days: int) -> Expected:
-    """What SPEC sections 4-5 say the assignment of one key must be."""
+# SPEC section 4's thresholds, by the name of the var that sets each.
+SPEC_THRESHOLDS = {
+    "high_utilization_min_utilization": 0.50,
+    "variable_income_min_pay_gap_days": 45.0,
+    "variable_income_max_buffer_months": 1.0,
+    "subscription_min_merchant_count": 3,
+    "subscription_min_monthly_spend": 50.0,
+    "subscription_min_share": 0.10,
+    "savings_min_growth_rate": 0.02,
+    "savings_min_net_inflow_monthly": 200.0,
+    "savings_max_utilization": 0.30,
+    "cash_flow_min_pct_days_below_100": 0.30,
+    "cash_flow_min_balance_volatility": 1.0,
+}
+
+
+def reference(row: Row, window_days: int, thresholds: dict[str, float] | None = None) -> Expected:
+    """What SPEC sections 4-5 say the assignment of one key must be (with other
+    `thresholds` for some vars, as a what-if asks)."""
+    t = {**SPEC_THRESHOLDS, **(thresholds or {})}
     v = {name: _num(row.get(name)) for columns in COLUMNS.values() for name in columns}
     util = v["max_utilization"]
     credit_row_present = "max_utilization" in row
@@ -114,38 +132,55 @@ def reference(row: Row, window_days: int) -> Expected:
     # persona id -> ([(criterion, passed), ...], matched, severity input)
     criteria: dict[int, tuple[list[tuple[str, bool]], Any]] = {}
     p1 = [
-        ("max_utilization", _ge(util, 0.50)),
+        ("max_utilization", _ge(util, t["high_utilization_min_utilization"])),
         ("interest_charges_present", v["interest_charges_present"] is True),
         ("minimum_payment_only", v["minimum_payment_only"] is True),
         ("is_overdue", v["is_overdue"] is True),
     ]
     criteria[1] = (p1, any(ok for _, ok in p1))
     p2 = [
-        ("median_pay_gap_days", _gt(v["median_pay_gap_days"], 45.0)),
-        ("cash_flow_buffer_months", _lt(v["cash_flow_buffer_months"], 1.0)),
+        (
+            "median_pay_gap_days",
+            _gt(v["median_pay_gap_days"], t["variable_income_min_pay_gap_days"]),
+        ),
+        (
+            "cash_flow_buffer_months",
+            _lt(v["cash_flow_buffer_months"], t["variable_income_max_buffer_months"]),
+        ),
     ]
     criteria[2] = (p2, all(ok for _, ok in p2))
     p3 = [
-        ("recurring_merchant_count", _ge(v["recurring_merchant_count"], 3)),
-        ("monthly_recurring_spend", _ge(v["monthly_recurring_spend"], 50.0)),
-        ("subscription_share", _ge(v["subscription_share"], 0.10)),
+        (
+            "recurring_merchant_count",
+            _ge(v["recurring_merchant_count"], t["subscription_min_merchant_count"]),
+        ),
+        (
+            "monthly_recurring_spend",
+            _ge(v["monthly_recurring_spend"], t["subscription_min_monthly_spend"]),
+        ),
+        ("subscription_share", _ge(v["subscription_share"], t["subscription_min_share"])),
     ]
     criteria[3] = (p3, p3[0][1] and (p3[1][1] or p3[2][1]))
     p4 = [
-        ("growth_rate", _ge(v["growth_rate"], 0.02)),
-        ("net_inflow_monthly", _ge(monthly, 200.0)),
-        ("max_utilization", _lt(util, 0.30) or (credit_row_present and util is None)),
+        ("growth_rate", _ge(v["growth_rate"], t["savings_min_growth_rate"])),
+        ("net_inflow_monthly", _ge(monthly, t["savings_min_net_inflow_monthly"])),
+        (
+            "max_utilization",
+            _lt(util, t["savings_max_utilization"]) or (credit_row_present and util is None),
+        ),
     ]
     criteria[4] = (p4, (p4[0][1] or p4[1][1]) and p4[2][1])
     p5 = [
-        ("pct_days_below_100", _ge(v["pct_days_below_100"], 0.30)),
-        ("balance_volatility", _gt(v["balance_volatility"], 1.0)),
+        ("pct_days_below_100", _ge(v["pct_days_below_100"], t["cash_flow_min_pct_days_below_100"])),
+        ("balance_volatility", _gt(v["balance_volatility"], t["cash_flow_min_balance_volatility"])),
     ]
     criteria[5] = (p5, all(ok for _, ok in p5))
 
     severity_input = {
         1: util,
-        2: None if v["median_pay_gap_days"] is None else v["median_pay_gap_days"] / 45.0,
+        2: None
+        if v["median_pay_gap_days"] is None
+        else v["median_pay_gap_days"] / t["variable_income_min_pay_gap_days"],
         3: v["subscription_share"],
         4: v["growth_rate"],
         5: v["pct_days_below_100"],

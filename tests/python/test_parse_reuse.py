@@ -2,8 +2,10 @@
 
 That is sound only while parsing does not depend on the vars: every var must
 be read when a node runs, never while dbt parses (in a config() call or a YAML
-property). This test parses with other paths, thresholds and windows and
-checks that dbt parsed the same project.
+property). The one exception is var what_if, whose presence moves the
+what-if models into their own schema; the harness keeps one parse per value
+of it. This test parses with other paths, thresholds and windows and checks
+that dbt parsed the same project.
 """
 
 from __future__ import annotations

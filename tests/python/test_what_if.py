@@ -1,0 +1,379 @@
+"""What-if (issue 17): who would change persona under candidate thresholds, nothing published.
+
+A what-if evaluates the stored assignments' dates again with the same persona
+models and ranking, once per scenario (int_rule_scenarios), into the
+warehouse's what_if schema. These tests compare what it says would change
+with test_differential's `reference()`, an independent restatement of the
+rules evaluated here under both threshold sets, on the demo data and on
+random data; check that the published outputs and the production models stay
+byte for byte as they were; that a sweep's shares equal separate what-ifs at
+each value; and that bad candidates are refused, naming them, before any SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from conftest import DbtResult, Workspace, to_yaml
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from test_differential import (
+    COLUMNS,
+    SPEC_THRESHOLDS,
+    Dataset,
+    _write_features,
+    datasets,
+    reference,
+)
+
+pytestmark = pytest.mark.xdist_group("what_if")
+
+THRESHOLD = "high_utilization_min_utilization"
+# A candidate that moves a boundary of every persona.
+EVERY_PERSONA = {
+    THRESHOLD: 0.6,
+    "variable_income_min_pay_gap_days": 30,
+    "subscription_min_merchant_count": 4,
+    "savings_min_growth_rate": 0.01,
+    "cash_flow_min_balance_volatility": 1.5,
+}
+# changed_keys.parquet's columns, in order (the issue's list, then the scenario's id).
+CHANGED_COLUMNS = [
+    "user_id",
+    "window_days",
+    "as_of_date",
+    "current_status",
+    "current_primary_persona_id",
+    "current_secondary_persona_id",
+    "candidate_status",
+    "candidate_primary_persona_id",
+    "candidate_secondary_persona_id",
+    "ruleset_version",
+    "scenario",
+    "scenario_id",
+]
+
+Key = tuple[str, int, str]
+Outcome = tuple[str, int | None, int | None]
+
+
+def what_if_dir(workspace: Workspace) -> Path:
+    return workspace.root / "what_if"
+
+
+def what_if_vars(workspace: Workspace, candidates: dict[str, Any]) -> dict[str, Any]:
+    return {"what_if": candidates, "what_if_dir": str(what_if_dir(workspace))}
+
+
+def dbt_what_if(workspace: Workspace, candidates: dict[str, Any]) -> DbtResult:
+    """The what-if through dbt alone: `dbt build --selector what_if --vars '{what_if: ...}'`."""
+    return workspace.dbt("build", "--selector", "what_if", **what_if_vars(workspace, candidates))
+
+
+def script_what_if(workspace: Workspace, *arguments: str) -> DbtResult:
+    """The what-if through the entry point (`make what-if`)."""
+    variables = workspace.vars(what_if_dir=str(what_if_dir(workspace)))
+    return workspace.script(
+        "assign_personas.py",
+        "--vars",
+        to_yaml(variables),
+        "--target-path",
+        str(workspace.root / "target"),
+        *arguments,
+    )
+
+
+def feature_rows(features_dir: Path) -> dict[Key, dict[str, Any]]:
+    """Every key's feature values as test_differential's reference() reads them."""
+    rows: dict[Key, dict[str, Any]] = {}
+    for name, columns in COLUMNS.items():
+        for row in pq.read_table(features_dir / f"{name}.parquet").to_pylist():
+            key = (row["user_id"], row["window_days"], row["as_of_date"].isoformat())
+            rows.setdefault(key, {}).update({column: row[column] for column in columns})
+    return rows
+
+
+def outcome(row: dict[str, Any], window_days: int, thresholds: dict[str, Any]) -> Outcome:
+    expected = reference(row, window_days, thresholds)
+    return expected.status, expected.primary, expected.secondary
+
+
+def expected_changes(
+    rows: dict[Key, dict[str, Any]], candidate: dict[str, Any]
+) -> dict[Key, tuple[Outcome, Outcome]]:
+    """{key: (current outcome, candidate outcome)} of every key the candidate changes."""
+    changes = {}
+    for key, row in rows.items():
+        current, after = outcome(row, key[1], {}), outcome(row, key[1], candidate)
+        if current != after:
+            changes[key] = (current, after)
+    return changes
+
+
+def changed_keys(workspace: Workspace) -> dict[Key, tuple[Outcome, Outcome]]:
+    table = pq.read_table(what_if_dir(workspace) / "changed_keys.parquet")
+    assert table.column_names == CHANGED_COLUMNS
+    return {
+        (row["user_id"], row["window_days"], row["as_of_date"].isoformat()): (
+            (
+                row["current_status"],
+                row["current_primary_persona_id"],
+                row["current_secondary_persona_id"],
+            ),
+            (
+                row["candidate_status"],
+                row["candidate_primary_persona_id"],
+                row["candidate_secondary_persona_id"],
+            ),
+        )
+        for row in table.to_pylist()
+    }
+
+
+def published_state(workspace: Workspace) -> tuple[Any, ...]:
+    """The published files' bytes and the production models' rows and view definitions."""
+    files = tuple(
+        hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(workspace.sqlite_path.parent.iterdir())
+    )
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        tables = tuple(
+            connection.execute(f"select * from main.{name} order by all").fetchall()
+            for name in (
+                "persona_assignments",
+                "int_feature_signals",
+                "int_rule_scenarios",
+                "int_persona_evaluations_ranked",
+                "persona_published_pairs",
+            )
+        )
+        views = connection.execute(
+            "select view_name, sql from duckdb_views() where schema_name = 'main' order by 1"
+        ).fetchall()
+    return files, tables, views
+
+
+def test_a_candidate_equal_to_the_current_thresholds_changes_nothing(built: Workspace) -> None:
+    result = script_what_if(built, "--what-if", f"{{{THRESHOLD}: 0.5}}")
+
+    assert result.ok, result.output[-3000:]
+    assert "keys changed: 0" in result.output
+    assert "keys evaluated: 150" in result.output
+    assert changed_keys(built) == {}
+    page = (what_if_dir(built) / "report.html").read_text()
+    assert "Every candidate equals the current thresholds: no key changes." in page
+
+
+def test_moving_boundaries_changes_exactly_the_keys_the_reference_says(
+    built: Workspace,
+) -> None:
+    before = published_state(built)
+    expected = expected_changes(feature_rows(built.features_dir), EVERY_PERSONA)
+    assert expected, "the candidate should move some demo user"
+
+    result = script_what_if(built, "--what-if", to_yaml(EVERY_PERSONA))
+
+    assert result.ok, result.output[-3000:]
+    assert changed_keys(built) == expected
+    # Nothing published, no production model rebuilt.
+    assert published_state(built) == before
+    # The summary counts them, and names its files.
+    assert re.search(rf"keys changed: {len(expected)} of 150 \(", result.output)
+    assert f"HTML report: {what_if_dir(built) / 'report.html'}" in result.output
+    assert f"changed keys: {what_if_dir(built) / 'changed_keys.parquet'}" in result.output
+    # The report's per-window counts and matrix are the same keys.
+    page = (what_if_dir(built) / "report.html").read_text()
+    for window_days in (30, 180):
+        in_window = {key: change for key, change in expected.items() if key[1] == window_days}
+        primary = sum(1 for current, after in in_window.values() if current[1] != after[1])
+        assert re.search(
+            rf"data-scenario='1' data-window='{window_days}' data-change='primary persona' "
+            rf"data-column='keys'>{primary}<",
+            page,
+        )
+        cells = {
+            (row, column): int(value)
+            for row, column, value in re.findall(
+                rf"data-metric='what-if-1-{window_days}' data-row='([^']+)' "
+                r"data-column='([^']+)' [^>]*>(\d+)<",
+                page,
+            )
+        }
+        moved = sum(value for (row, column), value in cells.items() if row != column)
+        assert moved == primary
+        assert sum(cells.values()) == 75
+
+
+def test_examples_name_the_criterion_that_flipped_with_both_thresholds(
+    built: Workspace,
+) -> None:
+    result = dbt_what_if(built, {THRESHOLD: 0.6})
+    assert result.ok, result.output[-3000:]
+
+    rows = feature_rows(built.features_dir)
+    expected = expected_changes(rows, {THRESHOLD: 0.6})
+    with duckdb.connect(str(built.duckdb_path), read_only=True) as connection:
+        examples = connection.execute(
+            "select user_id, window_days, cast(as_of_date as varchar), criterion_name, operator, "
+            "criterion_value, current_threshold, candidate_threshold, current_passed, "
+            "candidate_passed from main_what_if.what_if_examples"
+        ).fetchall()
+    # Every changed key is an example (no cell holds more than 20 here) ...
+    assert {row[:3] for row in examples} == set(expected)
+    # ... flipped by max_utilization, whose value lies between the two thresholds.
+    for *key, criterion, operator, value, current, candidate, passed, passes in examples:
+        assert (criterion, operator, current, candidate) == ("max_utilization", ">=", 0.5, 0.6)
+        assert 0.5 <= value < 0.6 and rows[tuple(key)]["max_utilization"] == value
+        assert (passed, passes) == (True, False)
+
+
+@settings(
+    max_examples=2,
+    database=None,  # never write a .hypothesis folder into the project
+    deadline=None,
+    phases=[Phase.generate],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.large_base_example,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(
+    dataset=datasets(),
+    candidate=st.sampled_from(
+        [
+            EVERY_PERSONA,
+            {"subscription_min_share": 0.2, "savings_max_utilization": 0.5},
+            {"cash_flow_min_pct_days_below_100": 0.5, "variable_income_max_buffer_months": 2},
+        ]
+    ),
+)
+def test_random_data_without_labels_changes_the_keys_the_reference_says(
+    workspace: Workspace, dataset: Dataset, candidate: dict[str, Any]
+) -> None:
+    # Epic 2's files as they come: no archetype file. Each example starts from nothing.
+    for path in (workspace.sqlite_path, workspace.parquet_path, workspace.duckdb_path):
+        path.unlink(missing_ok=True)
+    workspace.archetypes_path.unlink(missing_ok=True)
+    _write_features(workspace, dataset.as_of, dataset.rows)
+    assert workspace.dbt("build").ok
+
+    result = dbt_what_if(workspace, candidate)
+
+    assert result.ok, result.output[-3000:]
+    assert changed_keys(workspace) == expected_changes(
+        feature_rows(workspace.features_dir), candidate
+    )
+
+
+def chart_shares(page: str, window_days: int) -> dict[tuple[str, float], float]:
+    """{(outcome, threshold value): share} read back from the sweep chart of one window."""
+    chart = page.split(f"<svg class='sweep' data-window='{window_days}'")[1].split("</svg>")[0]
+    return {
+        (name, float(value)): float(share)
+        for name, value, share in re.findall(
+            r"data-outcome='([^']+)' data-value='([^']+)' data-share='([^']+)'", chart
+        )
+    }
+
+
+def candidate_shares(workspace: Workspace) -> dict[tuple[int, str], float]:
+    """{(window, outcome): share} of the last what-if's one candidate (or the current)."""
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        rows = connection.execute(
+            "select window_days, candidate_outcome, sum(key_count) "
+            "from main_what_if.what_if_change_matrix "
+            "where scenario_id = (select max(scenario_id) from main_what_if.int_rule_scenarios) "
+            "group by all"
+        ).fetchall()
+    keys = {window: sum(count for w, _, count in rows if w == window) for window, _, _ in rows}
+    return {(window, name): count / keys[window] for window, name, count in rows}
+
+
+def test_a_sweep_gives_the_shares_of_separate_what_ifs(built: Workspace) -> None:
+    result = script_what_if(built, "--sweep", f"{THRESHOLD}=0.40:0.70:0.10")
+    assert result.ok, result.output[-3000:]
+    page = (what_if_dir(built) / "report.html").read_text()
+    assert f"data-current='{SPEC_THRESHOLDS[THRESHOLD]}'" in page
+    charts = {window: chart_shares(page, window) for window in (30, 180)}
+    values = (0.4, 0.5, 0.6, 0.7)
+    assert {value for chart in charts.values() for _, value in chart} == set(values)
+
+    for value in values:
+        assert dbt_what_if(built, {THRESHOLD: value}).ok
+        separate = candidate_shares(built)
+        for window, chart in charts.items():
+            shares = {name: share for (name, at), share in chart.items() if at == value}
+            assert shares == pytest.approx(
+                {name: separate.get((window, name), 0.0) for name in shares}, abs=1e-6
+            )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--sweep", f"{THRESHOLD}=0.70:0.40:0.05"], "the range is inverted (START 0.70 is above"),
+        (
+            ["--sweep", f"{THRESHOLD}=0.40:0.70:0"],
+            "the step must be above 0, or the range is empty",
+        ),
+        (["--sweep", f"{THRESHOLD}=low:high:0.1"], "START, STOP and STEP must be numbers"),
+        (
+            ["--what-if", "{high_utilisation: 0.6}"],
+            "'high_utilisation' is not a var of this project",
+        ),
+        (
+            ["--what-if", f"{{{THRESHOLD}: sixty}}"],
+            f"what_if value of '{THRESHOLD}' must be a number",
+        ),
+        (["--what-if", f"{{{THRESHOLD}: 60}}"], "60 looks like a percent; write 0.6"),
+        (
+            ["--what-if", "{windows: [30]}"],
+            "'windows' is a project var but not a persona threshold",
+        ),
+        (
+            ["--what-if", "{features_dir: /elsewhere}"],
+            "'features_dir' is a project var but not a persona threshold",
+        ),
+    ],
+)
+def test_a_bad_candidate_is_named_before_any_sql(
+    built: Workspace, arguments: list[str], message: str
+) -> None:
+    before = published_state(built)
+
+    result = script_what_if(built, *arguments)
+
+    assert not result.ok
+    assert message in result.output
+    assert not what_if_dir(built).exists(), "a refused what-if wrote something"
+    with duckdb.connect(str(built.duckdb_path), read_only=True) as connection:
+        schemas = connection.execute("select schema_name from duckdb_schemas()").fetchall()
+    assert ("main_what_if",) not in schemas
+    assert published_state(built) == before
+
+
+def test_a_what_if_that_would_build_production_models_is_refused(built: Workspace) -> None:
+    before = published_state(built)
+
+    result = built.dbt("build", what_if={THRESHOLD: 0.6})
+
+    assert not result.ok
+    assert "var what_if is set, and this run also selects" in result.output
+    assert "dbt build --selector what_if" in result.output
+    assert published_state(built) == before
+
+
+def test_a_what_if_before_any_build_says_to_build_first(workspace: Workspace) -> None:
+    result = dbt_what_if(workspace, {THRESHOLD: 0.6})
+
+    assert not result.ok
+    assert "run dbt build (or make run) first, then the what-if" in result.output
+    assert not workspace.sqlite_path.exists()
