@@ -20,6 +20,12 @@ the new date; their cost against the fresh single date, and their peak
 memory with one and with seven dates stored, are what the history issue
 targets (add one date within 1.5x of a fresh date; memory flat).
 
+With --sweep VAR=START:STOP:STEP it measures a what-if sweep instead (per
+size): a normal first run, then `assign_personas.py --sweep ...` on its
+stored assignments, which evaluates every value in one query and publishes
+nothing. The what-if issue targets a 7-value sweep within 3x the normal run,
+its peak memory within the normal run's.
+
 The benchmark asserts nothing: it reports. Machines are noisy; compare ratios
 within one run, not seconds across runs.
 
@@ -29,6 +35,8 @@ Examples:
   python scripts/benchmark.py --rerun --repeat 3       # median of three runs each
   python scripts/benchmark.py --sizes 10000000 --no-sqlite   # SQLite export off
   python scripts/benchmark.py --history --sizes 100000 --results benchmarks/history-100k.md
+  python scripts/benchmark.py --sizes 1000000 --results benchmarks/what-if-1m.md \
+      --sweep high_utilization_min_utilization=0.40:0.70:0.05
 """
 
 from __future__ import annotations
@@ -112,8 +120,10 @@ def generate(users: int, folder: Path, *history: str) -> float:
     return time.monotonic() - started
 
 
-def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, float, int]:
-    """Run assign_personas.py in a child process.
+def run_pipeline(
+    folder: Path, export_sqlite: bool, *options: str
+) -> tuple[float, float, float, int]:
+    """Run assign_personas.py (with `options`, e.g. --sweep) in a child process.
 
     Returns (wall seconds, CPU seconds, peak RSS GB, exit code). CPU seconds
     (user + system, all threads) vary less than wall time on a shared
@@ -125,6 +135,7 @@ def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, float
         "sqlite_path": str(folder / "out" / "spendsense.db"),
         "parquet_path": str(folder / "out" / "persona_assignments.parquet"),
         "export_sqlite": export_sqlite,
+        "what_if_dir": str(folder / "what_if"),
     }
     env = dict(os.environ)
     env.update(
@@ -151,6 +162,7 @@ def run_pipeline(folder: Path, export_sqlite: bool) -> tuple[float, float, float
                 json.dumps(variables),
                 "--report-html",
                 str(folder / "persona_report.html"),
+                *options,
             ],
             cwd=PROJECT_DIR,
             env=env,
@@ -192,9 +204,9 @@ def reset_outputs(folder: Path) -> None:
 
 
 def run_once(
-    users: int, label: str, folder: Path, generate_s: float, export_sqlite: bool
+    users: int, label: str, folder: Path, generate_s: float, export_sqlite: bool, *options: str
 ) -> Measurement:
-    wall, cpu, peak, code = run_pipeline(folder, export_sqlite)
+    wall, cpu, peak, code = run_pipeline(folder, export_sqlite, *options)
     return Measurement(
         users=users,
         label=label,
@@ -316,7 +328,9 @@ def svg_plot(measurements: list[Measurement]) -> str:
     return "\n".join(parts)
 
 
-def markdown(measurements: list[Measurement], command: str, export_sqlite: bool) -> str:
+def markdown(
+    measurements: list[Measurement], command: str, export_sqlite: bool, chart: bool = True
+) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -351,7 +365,9 @@ def markdown(measurements: list[Measurement], command: str, export_sqlite: bool)
             f"Growth: seconds per user at {large.users:,} are {ratio:.2f}x those at "
             f"{small.users:,} (1.0 = perfectly linear).",
         ]
-    lines += ["", "![wall time vs users](results.svg)", "", "Environment:", ""]
+    if chart:
+        lines += ["", "![wall time vs users](results.svg)"]
+    lines += ["", "Environment:", ""]
     lines += [f"- {key}: {value}" for key, value in environment().items()]
     return "\n".join(lines) + "\n"
 
@@ -408,6 +424,49 @@ def measure_history(
     return measurements
 
 
+def measure_sweep(
+    users: int, scratch: Path, export_sqlite: bool, sweep: str, repeat: int = 1
+) -> list[Measurement]:
+    """A normal first run (median of `repeat`), then the sweep on its stored assignments."""
+    folder = scratch / f"sweep_{users}"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "out").mkdir(parents=True)
+    log(f"{users:,} users: generating features (not counted)")
+    generate_s = generate(users, folder)
+    measurements = []
+    for label, options in (("normal run", ()), (f"sweep {sweep}", ("--sweep", sweep))):
+        runs = []
+        for attempt in range(1, repeat + 1):
+            if not options:
+                reset_outputs(folder)
+            log(f"{users:,} users: {label} {attempt}/{repeat} (log: {folder / 'pipeline.log'})")
+            run = run_once(users, label, folder, generate_s, export_sqlite, *options)
+            if options:
+                run.slowest_nodes = slowest_nodes(
+                    folder / "target" / "what_if" / "run_results.json"
+                )
+            log(
+                f"{users:,} users, {label} {attempt}/{repeat}: {run.wall_s:.1f} s "
+                f"({run.cpu_s:.1f} CPU s), peak {run.peak_rss_gb:.2f} GB, exit {run.exit_code}"
+            )
+            runs.append(run)
+        measurements.append(median_run(runs))
+    return measurements
+
+
+def sweep_summary(measurements: list[Measurement]) -> list[str]:
+    """The what-if target, as ratios within one run of the benchmark."""
+    lines = ["", "What-if sweep target (ratios within this run):", ""]
+    for normal, sweep in zip(measurements[::2], measurements[1::2], strict=True):
+        lines.append(
+            f"- {normal.users:,} users: the {sweep.label} took {sweep.wall_s / normal.wall_s:.2f}x "
+            f"the normal run ({sweep.wall_s:.1f} s vs {normal.wall_s:.1f} s; target at most 3x); "
+            f"peak memory {sweep.peak_rss_gb:.2f} GB vs {normal.peak_rss_gb:.2f} GB "
+            f"({sweep.peak_rss_gb / normal.peak_rss_gb:.2f}x)"
+        )
+    return lines
+
+
 def history_summary(measurements: list[Measurement]) -> list[str]:
     """The history targets, as ratios within one run of the benchmark."""
     lines = ["", "History targets (ratios within this run):", ""]
@@ -452,6 +511,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure runs over time: 1 date, add a 2nd; 7 dates, add the 8th",
     )
+    parser.add_argument(
+        "--sweep",
+        metavar="VAR=START:STOP:STEP",
+        help="measure a what-if sweep against a normal run, e.g. "
+        "high_utilization_min_utilization=0.40:0.70:0.05",
+    )
     parser.add_argument("--results", type=Path, default=PROJECT_DIR / "benchmarks" / "results.md")
     args = parser.parse_args(argv)
     if any(size < 1 for size in args.sizes):
@@ -461,7 +526,11 @@ def main(argv: list[str] | None = None) -> int:
 
     measurements: list[Measurement] = []
     for users in sorted(args.sizes):
-        if args.history:
+        if args.sweep:
+            measurements += measure_sweep(
+                users, args.scratch, not args.no_sqlite, args.sweep, args.repeat
+            )
+        elif args.history:
             measurements += measure_history(users, args.scratch, not args.no_sqlite, args.repeat)
         else:
             measurements += measure(
@@ -469,12 +538,15 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     command = "python scripts/benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    report = markdown(measurements, command.strip(), not args.no_sqlite)
+    chart = not (args.history or args.sweep)
+    report = markdown(measurements, command.strip(), not args.no_sqlite, chart)
     if args.history:
         report += "\n".join(history_summary(measurements)) + "\n"
+    if args.sweep:
+        report += "\n".join(sweep_summary(measurements)) + "\n"
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(report)
-    plot = "" if args.history else svg_plot(measurements)
+    plot = svg_plot(measurements) if chart else ""
     if plot:
         args.results.with_suffix(".svg").write_text(plot)
     print()
