@@ -46,6 +46,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_HTML_REPORT = "target/persona_report.html"
 REPORTING_SELECTOR = "tag:reporting"
 WHAT_IF_SELECTOR = "what_if"
+WHAT_IF_MODELS = "path:models/what_if"
 # A sweep of at most this many values per var (a typo in the step should not start 10,000).
 MAX_SWEEP_VALUES = 50
 
@@ -397,10 +398,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         # Unit tests check the logic, not the data: `make test` runs them, a
         # production run does not need to repeat them on every execution.
+        # --exclude bypasses the default selector, so the what-if models are excluded too.
         build_invocation = [
             *dbt_args("build", args, args.select, args.target_path),
             "--exclude",
             REPORTING_SELECTOR,
+            WHAT_IF_MODELS,
             "--exclude-resource-type",
             "unit_test",
         ]

@@ -1,11 +1,21 @@
 {% macro report_publication_state(results) %}
     {#-
-        on-run-end: say plainly what was published. When the SQLite export
+        on-run-end: say plainly what was published (a what-if: nothing). When the SQLite export
         succeeded but a Parquet export (assignments, then transitions) then
         failed, the outputs disagree: fail the run saying that SQLite is
         newer than Parquet, naming the file.
     -#}
     {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if what_if_mode() -%}
+        {%- set finished = results | selectattr('node.name', 'equalto', 'what_if_changed_keys')
+            | selectattr('status', 'equalto', 'success') | list -%}
+        {%- if finished -%}
+            {{ log("What-if: nothing published. The changed keys are in "
+                ~ what_if_changed_keys_path() ~ " and the what-if models in schema "
+                ~ finished[0].node.schema ~ ".", info=true) }}
+        {%- endif -%}
         {{ return('') }}
     {%- endif -%}
     {%- set statuses = {} -%}

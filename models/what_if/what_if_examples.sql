@@ -1,42 +1,26 @@
 {#-
-    Up to var what_if_examples_per_cell changed keys per cell of the change
-    matrix (scenario, window, current and candidate primary outcome), in
-    user order, each with every criterion whose outcome flipped: the
-    persona, the criterion, the key's value, the current and the candidate
-    threshold, and whether it passed under each. Read from the persona
-    models' criteria_outcomes, so it says what the rules themselves did.
+    The what-if report's example keys (what_if_example_keys), one row per
+    criterion whose outcome flipped: the persona, the criterion, the key's
+    value, the current and the candidate threshold, and whether it passed
+    under each. Read from the persona models' criteria_outcomes, so it says
+    what the rules themselves did. The persona models are read for the
+    example users only (a literal list, which the engine applies to the
+    signals before evaluating any rule).
 -#}
-{%- set examples_per_cell = var('what_if_examples_per_cell') %}
+{%- set example_keys = built_relation(ref('what_if_example_keys')) if execute else none -%}
+{%- set users = run_query(
+    'select distinct user_id from ' ~ example_keys ~ ' order by 1'
+).columns[0].values() if example_keys is not none else [] -%}
+{%- set example_users = [] -%}
+{%- for user_id in users -%}
+    {%- do example_users.append(sql_string_literal(user_id)) -%}
+{%- endfor %}
 
 with
 
-changed as (
-
-    select
-        scenario_id,
-        user_id,
-        window_days,
-        as_of_date,
-        current_outcome,
-        candidate_outcome,
-        current_status,
-        candidate_status,
-        current_secondary_persona_id,
-        candidate_secondary_persona_id,
-        row_number() over (
-            partition by scenario_id, window_days, current_outcome, candidate_outcome
-            order by user_id, as_of_date
-        ) as example_rank
-
-    from {{ ref('what_if_comparisons') }}
-    where is_status_changed or is_primary_changed or is_secondary_changed
-
-),
-
 examples as (
 
-    select * from changed
-    where example_rank <= {{ examples_per_cell }}
+    select * from {{ ref('what_if_example_keys') }}
 
 ),
 
@@ -53,6 +37,7 @@ persona_{{ loop.index }} as (
         {{ unnest_array('criteria_outcomes') }} as criterion
 
     from {{ ref(persona_model) }}
+    where user_id in ({{ example_users | join(', ') if example_users else 'null' }})
 
 ),
 

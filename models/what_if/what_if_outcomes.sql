@@ -18,9 +18,12 @@ assignment_keys as (
 
 ),
 
+-- Outside a what-if run (a `dbt build --exclude ...` bypasses the default
+-- selector and reaches these models) there is nothing to compare: no rows.
 scenarios as (
 
     select scenario_id from {{ ref('int_rule_scenarios') }}
+    where {{ what_if_mode() }}
 
 ),
 

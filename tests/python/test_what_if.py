@@ -20,7 +20,8 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from conftest import DbtResult, Workspace, to_yaml
+import yaml
+from conftest import PROJECT_DIR, DbtResult, Workspace, to_yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from test_differential import (
@@ -297,13 +298,39 @@ def candidate_shares(workspace: Workspace) -> dict[tuple[int, str], float]:
     return {(window, name): count / keys[window] for window, name, count in rows}
 
 
+def readme_what_if() -> str:
+    text = (PROJECT_DIR / "README.md").read_text()
+    return text.split("## What if a threshold changed?\n")[1].split("\n## ")[0]
+
+
+def test_the_readme_example_prints_what_the_readme_shows(built: Workspace) -> None:
+    section = readme_what_if()
+    candidate = re.search(r"^make what-if WHAT_IF='([^']+)'", section, re.M).group(1)
+    printed = section.split("first command prints:\n\n```\n")[1].split("```")[0]
+
+    result = script_what_if(built, "--what-if", candidate)
+
+    assert result.ok, result.output[-3000:]
+    shown = printed.replace("target/what_if", str(what_if_dir(built)))
+    assert shown.strip() in result.output
+    # ... and the same candidate through dbt alone, as the README writes it.
+    command = re.search(r"^\.venv/bin/dbt build (.*) --vars '([^']+)'$", section, re.M)
+    assert command.group(1) == "--selector what_if"
+    (what_if_dir(built) / "changed_keys.parquet").unlink()
+    variables = yaml.safe_load(command.group(2))
+    assert dbt_what_if(built, variables["what_if"]).ok
+    assert len(changed_keys(built)) == int(re.search(r"keys changed: (\d+)", printed).group(1))
+
+
 def test_a_sweep_gives_the_shares_of_separate_what_ifs(built: Workspace) -> None:
-    result = script_what_if(built, "--sweep", f"{THRESHOLD}=0.40:0.70:0.10")
+    sweep = re.search(r"^make what-if SWEEP=(\S+)", readme_what_if(), re.M).group(1)
+    assert sweep == f"{THRESHOLD}=0.40:0.70:0.05"
+    result = script_what_if(built, "--sweep", sweep)
     assert result.ok, result.output[-3000:]
     page = (what_if_dir(built) / "report.html").read_text()
     assert f"data-current='{SPEC_THRESHOLDS[THRESHOLD]}'" in page
     charts = {window: chart_shares(page, window) for window in (30, 180)}
-    values = (0.4, 0.5, 0.6, 0.7)
+    values = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
     assert {value for chart in charts.values() for _, value in chart} == set(values)
 
     for value in values:
