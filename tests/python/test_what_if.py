@@ -352,22 +352,10 @@ def test_a_sweep_gives_the_shares_of_separate_what_ifs(built: Workspace) -> None
             "the step must be above 0, or the range is empty",
         ),
         (["--sweep", f"{THRESHOLD}=low:high:0.1"], "START, STOP and STEP must be numbers"),
+        (["--what-if", "{}"], "--what-if needs at least one threshold"),
         (
             ["--what-if", "{high_utilisation: 0.6}"],
             "'high_utilisation' is not a var of this project",
-        ),
-        (
-            ["--what-if", f"{{{THRESHOLD}: sixty}}"],
-            f"what_if value of '{THRESHOLD}' must be a number",
-        ),
-        (["--what-if", f"{{{THRESHOLD}: 60}}"], "60 looks like a percent; write 0.6"),
-        (
-            ["--what-if", "{windows: [30]}"],
-            "'windows' is a project var but not a persona threshold",
-        ),
-        (
-            ["--what-if", "{features_dir: /elsewhere}"],
-            "'features_dir' is a project var but not a persona threshold",
         ),
     ],
 )
@@ -380,11 +368,44 @@ def test_a_bad_candidate_is_named_before_any_sql(
 
     assert not result.ok
     assert message in result.output
-    assert not what_if_dir(built).exists(), "a refused what-if wrote something"
-    with duckdb.connect(str(built.duckdb_path), read_only=True) as connection:
-        schemas = connection.execute("select schema_name from duckdb_schemas()").fetchall()
-    assert ("main_what_if",) not in schemas
-    assert published_state(built) == before
+    assert_nothing_written(built, before)
+
+
+def assert_nothing_written(workspace: Workspace, before: tuple[Any, ...]) -> None:
+    assert not what_if_dir(workspace).exists(), "a refused what-if wrote something"
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        (relations,) = connection.execute(
+            "select count(*) from information_schema.tables where table_schema = 'main_what_if'"
+        ).fetchone()
+    assert relations == 0, "a refused what-if built a relation"
+    assert published_state(workspace) == before
+
+
+@pytest.mark.parametrize(
+    ("candidates", "message"),
+    [
+        ({THRESHOLD: "sixty"}, f"what_if value of '{THRESHOLD}' must be a number, got \"sixty\""),
+        ({THRESHOLD: 60}, "60 looks like a percent; write 0.6"),
+        ({THRESHOLD: [0.4, "x"]}, f"what_if value of '{THRESHOLD}' must be a number"),
+        ({THRESHOLD: []}, f"the list of values of '{THRESHOLD}' is empty"),
+        ({"windows": [30]}, "'windows' is a project var but not a persona threshold"),
+        ({"features_dir": "/elsewhere"}, "'features_dir' is a project var but not a persona"),
+        (
+            {THRESHOLD: [0.4], "savings_min_growth_rate": [0.1], "subscription_min_share": [0.2]},
+            "what_if sweeps at most two vars at once",
+        ),
+    ],
+)
+def test_a_bad_candidate_in_var_what_if_is_named_before_any_sql(
+    built: Workspace, candidates: dict[str, Any], message: str
+) -> None:
+    before = published_state(built)
+
+    result = dbt_what_if(built, candidates)
+
+    assert not result.ok
+    assert message in result.output
+    assert_nothing_written(built, before)
 
 
 def test_a_what_if_that_would_build_production_models_is_refused(built: Workspace) -> None:
