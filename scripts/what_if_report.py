@@ -22,8 +22,13 @@ from persona_report import OUTCOME_COLOURS, STYLE, escape, heatmap, html_table, 
 
 # The largest off-diagonal cells the text summary lists per candidate.
 SUMMARY_CELLS = 5
-# What a key's change can be, as WhatIf.counts() names it.
-CHANGES = ("changed", "primary", "secondary", "status")
+# What a key's change can be, as WhatIf.counts() names it, and the scenario table's column.
+CHANGES = {
+    "changed": "keys changing",
+    "primary": "primary changes",
+    "secondary": "secondary changes",
+    "status": "status changes",
+}
 
 
 @dataclass
@@ -400,18 +405,17 @@ def render_html(what_if: WhatIf) -> str:
         {
             **scenario,
             **{
-                f"keys changed ({change})": what_if.counts(scenario["scenario_id"])[change]
-                for change in CHANGES
+                label: what_if.counts(scenario["scenario_id"])[change]
+                for change, label in CHANGES.items()
             },
         }
         for scenario in what_if.scenarios
     ]
     scenario_columns = [
         "scenario_id",
-        "scenario",
         "ruleset_version",
         *what_if.changed_vars,
-        *(f"keys changed ({change})" for change in CHANGES),
+        *CHANGES.values(),
     ]
     sections.append(
         "<section id='scenarios'><h2>Scenarios</h2>"
