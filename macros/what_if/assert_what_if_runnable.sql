@@ -11,7 +11,8 @@
     {%- endif -%}
     {%- do what_if_scenarios() -%}
     {%- set production = [] -%}
-    {%- for unique_id in selected_resources -%}
+    {#- Only a command that builds can replace a production model (not compile or docs). -#}
+    {%- for unique_id in selected_resources if flags.WHICH in ('build', 'run', 'seed', 'snapshot') -%}
         {%- set node = graph.nodes.get(unique_id) -%}
         {%- if node is not none and node.resource_type in ('model', 'seed', 'snapshot')
             and 'what_if' not in node.tags -%}

@@ -86,10 +86,11 @@ deltas as (
 
     from current_counts
     full outer join candidate_counts
-        on current_counts.scenario_id = candidate_counts.scenario_id
-        and current_counts.window_days = candidate_counts.window_days
-        and current_counts.archetype = candidate_counts.archetype
-        and current_counts.outcome = candidate_counts.outcome
+        on
+            current_counts.scenario_id = candidate_counts.scenario_id
+            and current_counts.window_days = candidate_counts.window_days
+            and current_counts.archetype = candidate_counts.archetype
+            and current_counts.outcome = candidate_counts.outcome
 
 )
 

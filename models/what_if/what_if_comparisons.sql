@@ -14,7 +14,11 @@ outcomes as (
 
 personas as (
 
-    select persona_id, persona_name from {{ ref('personas') }}
+    select
+        persona_id,
+        persona_name
+
+    from {{ ref('personas') }}
 
 ),
 

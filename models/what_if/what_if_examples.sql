@@ -53,6 +53,26 @@ criteria as (
 
 ),
 
+outcomes as (
+
+    select
+        criteria.scenario_id,
+        criteria.user_id,
+        criteria.window_days,
+        criteria.as_of_date,
+        criteria.persona_id,
+        criteria.persona_name,
+        criteria.criterion.criterion_position,
+        criteria.criterion.criterion_name,
+        criteria.criterion.operator,
+        criteria.criterion.criterion_value,
+        criteria.criterion.threshold,
+        criteria.criterion.passed
+
+    from criteria
+
+),
+
 flipped as (
 
     select
@@ -69,24 +89,26 @@ flipped as (
         examples.example_rank,
         candidate.persona_id,
         candidate.persona_name,
-        candidate.criterion.criterion_name,
-        candidate.criterion.operator,
-        candidate.criterion.criterion_value,
-        current_criterion.criterion.threshold as current_threshold,
-        candidate.criterion.threshold as candidate_threshold,
-        current_criterion.criterion.passed as current_passed,
-        candidate.criterion.passed as candidate_passed
+        candidate.criterion_name,
+        candidate.operator,
+        candidate.criterion_value,
+        current_criterion.threshold as current_threshold,
+        candidate.threshold as candidate_threshold,
+        current_criterion.passed as current_passed,
+        candidate.passed as candidate_passed
 
     from examples
-    inner join criteria as candidate
-        on examples.scenario_id = candidate.scenario_id
-        and {{ feature_key_join('examples', 'candidate') }}
-    inner join criteria as current_criterion
-        on current_criterion.scenario_id = 0
-        and {{ feature_key_join('candidate', 'current_criterion') }}
-        and candidate.persona_id = current_criterion.persona_id
-        and candidate.criterion.criterion_position = current_criterion.criterion.criterion_position
-    where candidate.criterion.passed <> current_criterion.criterion.passed
+    inner join outcomes as candidate
+        on
+            examples.scenario_id = candidate.scenario_id
+            and {{ feature_key_join('examples', 'candidate') }}
+    inner join outcomes as current_criterion
+        on
+            current_criterion.scenario_id = 0
+            and {{ feature_key_join('candidate', 'current_criterion') }}
+            and candidate.persona_id = current_criterion.persona_id
+            and candidate.criterion_position = current_criterion.criterion_position
+    where candidate.passed <> current_criterion.passed
 
 )
 

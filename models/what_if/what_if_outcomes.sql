@@ -63,8 +63,9 @@ outcomes as (
     from assignment_keys
     cross join scenarios
     left join chosen
-        on scenarios.scenario_id = chosen.scenario_id
-        and {{ feature_key_join('assignment_keys', 'chosen') }}
+        on
+            scenarios.scenario_id = chosen.scenario_id
+            and {{ feature_key_join('assignment_keys', 'chosen') }}
 
 )
 

@@ -156,15 +156,16 @@ def run(command: list[str], env: dict[str, str]) -> DbtResult:
 
 # Commands that run nodes of the parsed project; `parse` and `docs` parse for themselves.
 COMMANDS_ON_A_MANIFEST = ("build", "run", "test", "seed", "compile", "show")
-_parsed_projects: dict[tuple[str, bool], Any] = {}
+_parsed_projects: dict[tuple[str, str, bool], Any] = {}
 
 
 def parsed_project(args: list[str], cached: bool = True) -> Any:
     """A private copy of the project as dbt parsed it, parsed once per test process.
 
     Parsing (3 of a demo build's 7 seconds) depends on the project's files,
-    the target's type and whether var what_if is set (a what-if builds into
-    its own schema), not on the other vars: every var is read when a node
+    the target, the warehouse file's name (DuckDB's database name) and
+    whether var what_if is set (a what-if builds into its own schema), not
+    on the other vars: every var is read when a node
     runs (paths and thresholds reach the SQL through var() at compile time,
     and no config() or YAML property reads a var). So each workspace's build reuses
     one parse, as dbt's own programmatic users do (dbtRunner(manifest=...)),
@@ -174,7 +175,9 @@ def parsed_project(args: list[str], cached: bool = True) -> Any:
     from dbt.cli.main import dbtRunner
 
     target = args[args.index("--target") + 1] if "--target" in args else ""
-    key = (target, is_what_if(args))
+    # DuckDB names the database after the warehouse file, and relation names carry it.
+    database = Path(os.environ.get("SPENDSENSE_DUCKDB_PATH", "spendsense.duckdb")).stem
+    key = (target, database, is_what_if(args))
     if key not in _parsed_projects or not cached:
         parse = dbtRunner().invoke(["parse", *parse_options(args), "--quiet"])
         if not parse.success:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ from test_differential import (
     datasets,
     reference,
 )
+
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+import what_if_report
 
 pytestmark = pytest.mark.xdist_group("what_if")
 
@@ -160,14 +164,20 @@ def published_state(workspace: Workspace) -> tuple[Any, ...]:
     return files, tables, views
 
 
-def test_a_candidate_equal_to_the_current_thresholds_changes_nothing(built: Workspace) -> None:
-    result = script_what_if(built, "--what-if", f"{{{THRESHOLD}: 0.5}}")
-
+def reported(workspace: Workspace, candidates: dict[str, Any]) -> tuple[str, str]:
+    """A what-if through dbt alone, then the entry point's summary and HTML of it."""
+    result = dbt_what_if(workspace, candidates)
     assert result.ok, result.output[-3000:]
-    assert "keys changed: 0" in result.output
-    assert "keys evaluated: 150" in result.output
+    what_if = what_if_report.read_what_if(workspace.duckdb_path, "main_what_if", {}, candidates)
+    return what_if_report.render_text(what_if, []), what_if_report.render_html(what_if)
+
+
+def test_a_candidate_equal_to_the_current_thresholds_changes_nothing(built: Workspace) -> None:
+    summary, page = reported(built, {THRESHOLD: 0.5})
+
+    assert "keys changed: 0" in summary
+    assert "keys evaluated: 150" in summary
     assert changed_keys(built) == {}
-    page = (what_if_dir(built) / "report.html").read_text()
     assert "Every candidate equals the current thresholds: no key changes." in page
 
 
@@ -178,18 +188,13 @@ def test_moving_boundaries_changes_exactly_the_keys_the_reference_says(
     expected = expected_changes(feature_rows(built.features_dir), EVERY_PERSONA)
     assert expected, "the candidate should move some demo user"
 
-    result = script_what_if(built, "--what-if", to_yaml(EVERY_PERSONA))
+    summary, page = reported(built, EVERY_PERSONA)
 
-    assert result.ok, result.output[-3000:]
     assert changed_keys(built) == expected
     # Nothing published, no production model rebuilt.
     assert published_state(built) == before
-    # The summary counts them, and names its files.
-    assert re.search(rf"keys changed: {len(expected)} of 150 \(", result.output)
-    assert f"HTML report: {what_if_dir(built) / 'report.html'}" in result.output
-    assert f"changed keys: {what_if_dir(built) / 'changed_keys.parquet'}" in result.output
-    # The report's per-window counts and matrix are the same keys.
-    page = (what_if_dir(built) / "report.html").read_text()
+    # The summary and the report's per-window counts and matrix are the same keys.
+    assert re.search(rf"keys changed: {len(expected)} of 150 \(", summary)
     for window_days in (30, 180):
         in_window = {key: change for key, change in expected.items() if key[1] == window_days}
         primary = sum(1 for current, after in in_window.values() if current[1] != after[1])
@@ -313,6 +318,7 @@ def test_the_readme_example_prints_what_the_readme_shows(built: Workspace) -> No
     assert result.ok, result.output[-3000:]
     shown = printed.replace("target/what_if", str(what_if_dir(built)))
     assert shown.strip() in result.output
+    assert (what_if_dir(built) / "report.html").stat().st_size > 0
     # ... and the same candidate through dbt alone, as the README writes it.
     command = re.search(r"^\.venv/bin/dbt build (.*) --vars '([^']+)'$", section, re.M)
     assert command.group(1) == "--selector what_if"

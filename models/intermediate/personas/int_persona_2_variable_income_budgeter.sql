@@ -30,9 +30,9 @@ criteria as (
 
     select
         scenarios.*,
-        user_id,
-        window_days,
-        as_of_date,
+        signals.user_id,
+        signals.window_days,
+        signals.as_of_date,
         {{ persona_criteria_columns(criteria) }}
 
     from signals

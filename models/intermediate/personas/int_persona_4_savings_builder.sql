@@ -39,10 +39,10 @@ criteria as (
 
     select
         scenarios.*,
-        user_id,
-        window_days,
-        as_of_date,
-        has_no_credit_card,
+        signals.user_id,
+        signals.window_days,
+        signals.as_of_date,
+        signals.has_no_credit_card,
         {{ persona_criteria_columns(criteria) }}
 
     from signals

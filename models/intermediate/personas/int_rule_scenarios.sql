@@ -17,12 +17,11 @@ scenarios as (
         {{ scenario.scenario_id }} as scenario_id,
         {{ sql_string_literal(scenario.scenario) }} as scenario,
         {{ sql_string_literal(local_md5(ruleset_definition(scenario.thresholds))[:12]) }} as ruleset_version,
-        {%- for name in scenario.thresholds | sort %}
-        cast({{ scenario.thresholds[name] }} as double) as {{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
-    {% if not loop.last %}
-    union all
-
+        {% for name in scenario.thresholds | sort %}
+        cast({{ scenario.thresholds[name] }} as double) as {{ name }}
+        {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
 
