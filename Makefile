@@ -41,10 +41,11 @@ java:
 	@command -v java >/dev/null || { echo "Spark needs Java 17, and java is not on PATH: apt-get install openjdk-17-jre-headless, then re-run."; exit 1; }
 
 # Spark gets its own virtual environment so that .venv (DuckDB) stays as light as it is.
+# --no-compile: pyspark is thousands of modules the tests never import (5 s of byte-compiling).
 $(SPARK_STAMP): requirements-spark.txt | java
 	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-spark.txt
 	touch $(SPARK_STAMP)
 
 setup-spark: $(SPARK_STAMP)

@@ -40,6 +40,8 @@ class WhatIf:
     archetypes: list[dict[str, Any]] = field(default_factory=list)
     examples: list[dict[str, Any]] = field(default_factory=list)
     baseline: dict[str, Any] = field(default_factory=dict)
+    # whether an archetype file labelled any key (what_if_archetype_deltas has rows)
+    has_labels: bool = False
     personas: list[str] = field(default_factory=list)
     # the vars the candidates change, in the order asked (a sweep's first)
     changed_vars: list[str] = field(default_factory=list)
@@ -105,6 +107,11 @@ def read_what_if(
                 "example_rank, persona_id, criterion_name",
             ),
             baseline=query(connection, f"select * from {schema}.what_if_baseline")[0],
+            has_labels=bool(
+                query(
+                    connection, f"select 1 as found from {schema}.what_if_archetype_deltas limit 1"
+                )
+            ),
             personas=[
                 row["persona_name"]
                 for row in query(
@@ -361,8 +368,13 @@ def html_candidate(what_if: WhatIf, scenario: dict[str, Any]) -> str:
             for row in what_if.archetypes
             if row["scenario_id"] == scenario_id and row["window_days"] == window_days
         ]
-        if what_if.archetypes or deltas:
-            parts.append("<h3>Per archetype (labelled keys)</h3>")
+        parts.append("<h3>Per archetype (labelled keys)</h3>")
+        if not what_if.has_labels:
+            parts.append(
+                "<p class='none'>no archetype file (var archetypes_path), as for real Epic 2 "
+                "data: no per-archetype deltas</p>"
+            )
+        else:
             parts.append(
                 html_table(
                     deltas,
