@@ -10,49 +10,23 @@
 
 with
 
-{% for persona_model in persona_model_names() -%}
-persona_{{ loop.index }} as (
+outcomes as (
 
     select
         as_of_date,
         window_days,
         persona_id,
         is_matched,
-        {{ unnest_array('criteria_outcomes') }} as criterion
+        criterion_position,
+        criterion_name,
+        operator,
+        threshold,
+        criterion_value,
+        passed,
+        threshold - {{ band }} * abs(threshold) as band_low,
+        threshold + {{ band }} * abs(threshold) as band_high
 
-    from {{ ref(persona_model) }}
-
-),
-
-{% endfor -%}
-
-criteria as (
-
-    {% for persona_model in persona_model_names() -%}
-    select * from persona_{{ loop.index }}
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
-
-),
-
-outcomes as (
-
-    select
-        criteria.as_of_date,
-        criteria.window_days,
-        criteria.persona_id,
-        criteria.is_matched,
-        criteria.criterion.criterion_position,
-        criteria.criterion.criterion_name,
-        criteria.criterion.operator,
-        criteria.criterion.threshold,
-        criteria.criterion.criterion_value,
-        criteria.criterion.passed,
-        criteria.criterion.threshold - {{ band }} * abs(criteria.criterion.threshold) as band_low,
-        criteria.criterion.threshold + {{ band }} * abs(criteria.criterion.threshold) as band_high
-
-    from criteria
+    from {{ ref('int_persona_criteria_outcomes') }}
 
 ),
 

@@ -24,52 +24,10 @@ examples as (
 
 ),
 
-{% for persona_model in persona_model_names() -%}
-persona_{{ loop.index }} as (
-
-    select
-        scenario_id,
-        user_id,
-        window_days,
-        as_of_date,
-        persona_id,
-        persona_name,
-        {{ unnest_array('criteria_outcomes') }} as criterion
-
-    from {{ ref(persona_model) }}
-    where user_id in ({{ example_users | join(', ') if example_users else 'null' }})
-
-),
-
-{% endfor -%}
-
-criteria as (
-
-    {% for persona_model in persona_model_names() -%}
-    select * from persona_{{ loop.index }}
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
-
-),
-
 outcomes as (
 
-    select
-        criteria.scenario_id,
-        criteria.user_id,
-        criteria.window_days,
-        criteria.as_of_date,
-        criteria.persona_id,
-        criteria.persona_name,
-        criteria.criterion.criterion_position,
-        criteria.criterion.criterion_name,
-        criteria.criterion.operator,
-        criteria.criterion.criterion_value,
-        criteria.criterion.threshold,
-        criteria.criterion.passed
-
-    from criteria
+    select * from {{ ref('int_persona_criteria_outcomes') }}
+    where user_id in ({{ example_users | join(', ') if example_users else 'null' }})
 
 ),
 
