@@ -895,24 +895,36 @@ def severity_chart(rows: list[dict[str, Any]], names: dict[int, str]) -> str:
 OUTCOME_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#d62728", "#7f7f7f")
 
 
-def share_chart(rows: list[dict[str, Any]], outcomes: list[str], window_days: int) -> str:
-    """Share of keys by primary outcome over the stored dates: one line per outcome.
+@dataclass(frozen=True)
+class Point:
+    """One point of a share chart: where it sits on the x axis (0-1), its share, its
+    tooltip, and the data-* attributes a test reads it back by."""
 
-    Each point is a circle with data-outcome, data-date and data-share, so
-    the test can read the chart back.
-    """
-    dates = mix_dates(rows)
+    x: float
+    share: float
+    title: str
+    data: str
+
+
+def share_lines(
+    svg_attributes: str,
+    x_ticks: list[tuple[float, str]],
+    series: dict[str, list[Point]],
+    marker: tuple[float, str] | None = None,
+) -> str:
+    """An SVG line chart of shares (0 % to the largest): one coloured line per series,
+    a circle per point, labels under the x axis, a legend, and an optional dashed
+    vertical marker (x, label)."""
     width, height, left, right, top, bottom = 720, 260, 50, 190, 12, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((row["outcome_share"] for row in rows), default=0) or 1.0
+    peak = max((point.share for points in series.values() for point in points), default=0) or 1.0
 
-    def x(index: int) -> float:
-        return left + (plot_w * index / (len(dates) - 1) if len(dates) > 1 else plot_w / 2)
+    def x(position: float) -> float:
+        return left + plot_w * position
 
     def y(share: float) -> float:
         return top + plot_h * (1 - share / peak)
 
-    position = {day: index for index, day in enumerate(dates)}
     parts = [
         f"<line x1='{left}' y1='{top + plot_h}' x2='{left + plot_w}' y2='{top + plot_h}' "
         "class='axis'/>",
@@ -921,36 +933,71 @@ def share_chart(rows: list[dict[str, Any]], outcomes: list[str], window_days: in
         f"{100 * peak:.0f} %</text>",
         f"<text x='{left - 6}' y='{top + plot_h + 4}' class='tick' text-anchor='end'>0 %</text>",
     ]
-    for day, index in position.items():
-        parts.append(
-            f"<text x='{x(index):.1f}' y='{top + plot_h + 18}' class='tick' "
-            f"text-anchor='middle'>{html.escape(str(day))}</text>"
-        )
-    for number_, outcome in enumerate(outcomes):
-        colour = OUTCOME_COLOURS[number_ % len(OUTCOME_COLOURS)]
-        points = sorted(
-            (position[row["as_of_date"]], row) for row in rows if row["outcome"] == outcome
-        )
-        path = " ".join(f"{x(i):.1f},{y(row['outcome_share']):.1f}" for i, row in points)
+    if marker is not None:
+        at, label = marker
+        parts += [
+            f"<line x1='{x(at):.1f}' y1='{top}' x2='{x(at):.1f}' y2='{top + plot_h}' "
+            f"class='marker' data-marker='{html.escape(label)}'/>",
+            f"<text x='{x(at):.1f}' y='{top + 10}' class='tick' text-anchor='middle'>"
+            f"{html.escape(label)}</text>",
+        ]
+    parts += [
+        f"<text x='{x(at):.1f}' y='{top + plot_h + 18}' class='tick' text-anchor='middle'>"
+        f"{html.escape(label)}</text>"
+        for at, label in x_ticks
+    ]
+    for index, (name, points) in enumerate(series.items()):
+        colour = OUTCOME_COLOURS[index % len(OUTCOME_COLOURS)]
+        path = " ".join(f"{x(point.x):.1f},{y(point.share):.1f}" for point in points)
         parts.append(f"<polyline points='{path}' fill='none' stroke='{colour}' stroke-width='2'/>")
         parts += [
-            f"<circle cx='{x(i):.1f}' cy='{y(row['outcome_share']):.1f}' r='3' fill='{colour}' "
-            f"data-outcome='{html.escape(outcome)}' data-date='{row['as_of_date']}' "
-            f"data-share='{row['outcome_share']:.6f}'><title>{html.escape(outcome)} on "
-            f"{row['as_of_date']}: {100 * row['outcome_share']:.1f} % of {row['key_count']:,} keys"
-            "</title></circle>"
-            for i, row in points
+            f"<circle cx='{x(point.x):.1f}' cy='{y(point.share):.1f}' r='3' fill='{colour}' "
+            f"data-outcome='{html.escape(name)}' {point.data} "
+            f"data-share='{point.share:.6f}'><title>{html.escape(point.title)}</title></circle>"
+            for point in points
         ]
-        legend_y = top + 14 + 18 * number_
+        legend_y = top + 14 + 18 * index
         parts.append(
             f"<rect x='{left + plot_w + 16}' y='{legend_y - 9}' width='10' height='10' "
             f"fill='{colour}'/><text x='{left + plot_w + 32}' y='{legend_y}' class='tick'>"
-            f"{html.escape(outcome)}</text>"
+            f"{html.escape(name)}</text>"
         )
     return (
-        f"<svg class='mix' data-window='{window_days}' width='{width}' height='{height}' "
-        f"role='img' aria-label='persona shares by as_of_date, {window_days}-day window'>"
-        f"{''.join(parts)}</svg>"
+        f"<svg {svg_attributes} width='{width}' height='{height}' role='img'>{''.join(parts)}</svg>"
+    )
+
+
+def share_chart(rows: list[dict[str, Any]], outcomes: list[str], window_days: int) -> str:
+    """Share of keys by primary outcome over the stored dates: one line per outcome.
+
+    Each point is a circle with data-outcome, data-date and data-share, so
+    the test can read the chart back.
+    """
+    dates = mix_dates(rows)
+
+    def position(index: int) -> float:
+        return index / (len(dates) - 1) if len(dates) > 1 else 0.5
+
+    at = {day: position(index) for index, day in enumerate(dates)}
+    series = {
+        outcome: [
+            Point(
+                at[row["as_of_date"]],
+                row["outcome_share"],
+                f"{outcome} on {row['as_of_date']}: {100 * row['outcome_share']:.1f} % of "
+                f"{row['key_count']:,} keys",
+                f"data-date='{row['as_of_date']}'",
+            )
+            for row in sorted(rows, key=lambda row: at[row["as_of_date"]])
+            if row["outcome"] == outcome
+        ]
+        for outcome in outcomes
+    }
+    return share_lines(
+        f"class='mix' data-window='{window_days}' "
+        f"aria-label='persona shares by as_of_date, {window_days}-day window'",
+        [(position, str(day)) for day, position in at.items()],
+        series,
     )
 
 
@@ -972,7 +1019,9 @@ tr.persona td{font-weight:600;background:#f8fafc} .changed{color:#8d6e00;font-we
 svg.severity .label,svg.severity .scale{font-size:12px;fill:#334e68}
 svg.severity .whisker{stroke:#627d98;stroke-width:1.5}
 svg.severity .box{fill:#9fd3c7;stroke:#2c7a7b} svg.severity .median{stroke:#1f2933;stroke-width:2}
-svg.mix .axis{stroke:#627d98} svg.mix .tick{font-size:11px;fill:#334e68}
+svg.mix .axis,svg.sweep .axis{stroke:#627d98}
+svg.mix .tick,svg.sweep .tick{font-size:11px;fill:#334e68}
+svg .marker{stroke:#1f2933;stroke-dasharray:4 3}
 """
 
 

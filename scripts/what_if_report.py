@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from persona_report import OUTCOME_COLOURS, STYLE, escape, heatmap, html_table, percent, query
+from persona_report import STYLE, Point, escape, heatmap, html_table, percent, query, share_lines
 
 # The largest off-diagonal cells the text summary lists per candidate.
 SUMMARY_CELLS = 5
@@ -211,57 +211,30 @@ def sweep_chart(what_if: WhatIf, window_days: int, swept: str, others: dict[str,
     current = scenario_value(what_if.scenarios[0], swept)
     low, high = min([*values, current]), max([*values, current])
     span = (high - low) or 1.0
-    peak = max((share for series in points.values() for _, share, _ in series), default=0) or 1.0
-    width, height, left, right, top, bottom = 720, 260, 50, 190, 12, 40
-    plot_w, plot_h = width - left - right, height - top - bottom
 
-    def x(value: float) -> float:
-        return left + plot_w * (value - low) / span
+    def position(value: float) -> float:
+        return (value - low) / span
 
-    def y(share: float) -> float:
-        return top + plot_h * (1 - share / peak)
-
-    parts = [
-        f"<line x1='{left}' y1='{top + plot_h}' x2='{left + plot_w}' y2='{top + plot_h}' "
-        "class='axis'/>",
-        f"<line x1='{left}' y1='{top}' x2='{left}' y2='{top + plot_h}' class='axis'/>",
-        f"<text x='{left - 6}' y='{top + 4}' class='tick' text-anchor='end'>"
-        f"{100 * peak:.0f} %</text>",
-        f"<text x='{left - 6}' y='{top + plot_h + 4}' class='tick' text-anchor='end'>0 %</text>",
-        f"<line x1='{x(current):.1f}' y1='{top}' x2='{x(current):.1f}' y2='{top + plot_h}' "
-        f"class='current' data-current='{current}'/>",
-        f"<text x='{x(current):.1f}' y='{top + 10}' class='tick' text-anchor='middle'>"
-        "current</text>",
-    ]
-    parts += [
-        f"<text x='{x(value):.1f}' y='{top + plot_h + 18}' class='tick' text-anchor='middle'>"
-        f"{value:g}</text>"
-        for value in values
-    ]
-    for index, outcome in enumerate(what_if.outcomes):
-        series = points[outcome]
-        colour = OUTCOME_COLOURS[index % len(OUTCOME_COLOURS)]
-        path = " ".join(f"{x(value):.1f},{y(share):.1f}" for value, share, _ in series)
-        parts.append(f"<polyline points='{path}' fill='none' stroke='{colour}' stroke-width='2'/>")
-        parts += [
-            f"<circle cx='{x(value):.1f}' cy='{y(share):.1f}' r='3' fill='{colour}' "
-            f"data-outcome='{html.escape(outcome)}' data-value='{value:g}' "
-            f"data-share='{share:.6f}'><title>{html.escape(outcome)} at {swept} = {value:g}: "
-            f"{100 * share:.1f} % ({count:,} keys)</title></circle>"
-            for value, share, count in series
+    series = {
+        outcome: [
+            Point(
+                position(value),
+                share,
+                f"{outcome} at {swept} = {value:g}: {100 * share:.1f} % ({count:,} keys)",
+                f"data-value='{value:g}'",
+            )
+            for value, share, count in points[outcome]
         ]
-        legend_y = top + 14 + 18 * index
-        parts.append(
-            f"<rect x='{left + plot_w + 16}' y='{legend_y - 9}' width='10' height='10' "
-            f"fill='{colour}'/><text x='{left + plot_w + 32}' y='{legend_y}' class='tick'>"
-            f"{html.escape(outcome)}</text>"
-        )
+        for outcome in what_if.outcomes
+    }
     label = ", ".join(f"{name} = {value:g}" for name, value in others.items())
-    return (
-        f"<svg class='sweep' data-window='{window_days}' data-var='{html.escape(swept)}' "
-        f"data-others='{html.escape(label)}' width='{width}' height='{height}' role='img' "
-        f"aria-label='share of keys by outcome vs {html.escape(swept)}, {window_days}-day "
-        f"window'>{''.join(parts)}</svg>"
+    return share_lines(
+        f"class='sweep' data-window='{window_days}' data-var='{html.escape(swept)}' "
+        f"data-others='{html.escape(label)}' data-current='{current}' "
+        f"aria-label='share of keys by outcome vs {html.escape(swept)}, {window_days}-day window'",
+        [(position(value), f"{value:g}") for value in values],
+        series,
+        marker=(position(current), "current"),
     )
 
 
@@ -398,12 +371,6 @@ def html_candidate(what_if: WhatIf, scenario: dict[str, Any]) -> str:
     return "".join(parts) + "</section>"
 
 
-WHAT_IF_STYLE = """
-svg.sweep .axis{stroke:#627d98} svg.sweep .tick{font-size:11px;fill:#334e68}
-svg.sweep .current{stroke:#1f2933;stroke-dasharray:4 3}
-"""
-
-
 def render_html(what_if: WhatIf) -> str:
     sections = ["<h1>What if the thresholds changed?</h1>"]
     sections.append(
@@ -456,5 +423,5 @@ def render_html(what_if: WhatIf) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<title>What-if report</title>"
-        f"<style>{STYLE}{WHAT_IF_STYLE}</style></head><body>{''.join(sections)}</body></html>"
+        f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>"
     )
