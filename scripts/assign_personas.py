@@ -121,7 +121,7 @@ def parse_vars(text: str | None, option: str = "--vars") -> dict[str, Any]:
 def parse_sweep(text: str) -> tuple[str, list[float]]:
     """`name=start:stop:step` as (name, the values from start to stop inclusive)."""
     name, _, bounds = text.partition("=")
-    parts = bounds.split(":")
+    name, parts = name.strip(), bounds.split(":")
     if not name or len(parts) != 3:
         raise UsageError(
             f"--sweep {text!r} is not VAR=START:STOP:STEP, e.g. "
@@ -131,6 +131,8 @@ def parse_sweep(text: str) -> tuple[str, list[float]]:
         start, stop, step = (decimal.Decimal(part) for part in parts)
     except decimal.InvalidOperation as error:
         raise UsageError(f"--sweep {text!r}: START, STOP and STEP must be numbers.") from error
+    if not all(bound.is_finite() for bound in (start, stop, step)):
+        raise UsageError(f"--sweep {text!r}: START, STOP and STEP must be finite numbers.")
     if step <= 0:
         raise UsageError(f"--sweep {text!r}: the step must be above 0, or the range is empty.")
     if start > stop:
@@ -138,12 +140,18 @@ def parse_sweep(text: str) -> tuple[str, list[float]]:
             f"--sweep {text!r}: the range is inverted (START {start} is above STOP {stop}); "
             f"write {name}={stop}:{start}:{step}."
         )
-    count = int((stop - start) / step) + 1
-    if count > MAX_SWEEP_VALUES:
+    steps, remainder = divmod(stop - start, step)
+    if remainder:
         raise UsageError(
-            f"--sweep {text!r} has {count} values, more than {MAX_SWEEP_VALUES}: use a larger step."
+            f"--sweep {text!r}: STOP {stop} is not START plus a whole number of steps of {step} "
+            f"(the last would be {start + steps * step}); the range includes STOP."
         )
-    return name.strip(), [float(start + index * step) for index in range(count)]
+    if steps + 1 > MAX_SWEEP_VALUES:
+        raise UsageError(
+            f"--sweep {text!r} has {steps + 1} values, more than {MAX_SWEEP_VALUES}: "
+            "use a larger step."
+        )
+    return name, [float(start + index * step) for index in range(int(steps) + 1)]
 
 
 def what_if_candidates(args: argparse.Namespace, cli_vars: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +164,10 @@ def what_if_candidates(args: argparse.Namespace, cli_vars: dict[str, Any]) -> di
     for text in args.sweep:
         name, values = parse_sweep(text)
         if name in candidates:
-            raise UsageError(f"{name} is given by both --what-if and --sweep: give it once.")
+            twice = (
+                "--sweep twice" if isinstance(candidates[name], list) else "--what-if and --sweep"
+            )
+            raise UsageError(f"{name} is given by {twice}: give it once.")
         candidates[name] = values
     if not candidates:
         raise UsageError(

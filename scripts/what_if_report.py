@@ -43,9 +43,23 @@ class WhatIf:
     # whether an archetype file labelled any key (what_if_archetype_deltas has rows)
     has_labels: bool = False
     personas: list[str] = field(default_factory=list)
-    # the vars the candidates change, in the order asked (a sweep's first)
-    changed_vars: list[str] = field(default_factory=list)
-    swept_vars: list[str] = field(default_factory=list)
+    # what was asked (var what_if): a value, or a sweep's list of values, per var
+    asked: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed_vars(self) -> list[str]:
+        return list(self.asked)
+
+    @property
+    def swept_vars(self) -> list[str]:
+        return [name for name, value in self.asked.items() if isinstance(value, list)]
+
+    @property
+    def fixed(self) -> dict[str, float]:
+        """The vars every candidate sets to one value."""
+        return {
+            name: float(value) for name, value in self.asked.items() if not isinstance(value, list)
+        }
 
     @property
     def outcomes(self) -> list[str]:
@@ -119,8 +133,7 @@ def read_what_if(
                 )
             ],
         )
-    what_if.changed_vars = list(asked)
-    what_if.swept_vars = [name for name, value in asked.items() if isinstance(value, list)]
+    what_if.asked = asked
     return what_if
 
 
@@ -187,11 +200,13 @@ def scenario_value(scenario: dict[str, Any], name: str) -> float:
 def share_points(
     what_if: WhatIf, window_days: int, swept: str, others: dict[str, float]
 ) -> dict[str, list[tuple[float, float, int]]]:
-    """{outcome: [(threshold value, share, keys)]} over the scenarios whose other swept
-    var has the values `others`."""
+    """{outcome: [(threshold value, share, keys)]} over the scenarios of one line: those
+    with the candidates' fixed values and the other swept var at `others` (scenario 0,
+    the current thresholds, when it has them too)."""
     points: dict[str, list[tuple[float, float, int]]] = {name: [] for name in what_if.outcomes}
+    wanted = {**what_if.fixed, **others}
     for scenario in what_if.scenarios:
-        if any(scenario_value(scenario, name) != value for name, value in others.items()):
+        if any(scenario_value(scenario, name) != value for name, value in wanted.items()):
             continue
         cells = what_if.cells(scenario["scenario_id"], window_days)
         keys = sum(row["key_count"] for row in cells)
@@ -243,8 +258,7 @@ def html_sweep(what_if: WhatIf) -> str:
         return ""
     swept, *second = what_if.swept_vars
     if second:
-        values = sorted({scenario_value(row, second[0]) for row in what_if.scenarios})
-        groups = [{second[0]: value} for value in values]
+        groups = [{second[0]: float(value)} for value in sorted(set(what_if.asked[second[0]]))]
     else:
         groups = [{}]
     title = f"Share of keys by primary outcome vs {html.escape(swept)}"
@@ -258,7 +272,7 @@ def html_sweep(what_if: WhatIf) -> str:
 
 
 def flipped_text(row: dict[str, Any]) -> str:
-    """ "High Utilization: max_utilization 0.55 >= 0.5 passed, >= 0.6 fails"."""
+    """E.g. "High Utilization: max_utilization 0.55 >= 0.5 passes now, >= 0.6 fails"."""
     verdict = {True: "passes", False: "fails"}
     return (
         f"{row['persona_name']}: {row['criterion_name']} {escape(row['criterion_value'])} "

@@ -22,6 +22,7 @@
         {%- do requested_as_of_date() -%}
         {%- do allowed_incomplete_feature_files() -%}
         {%- do threshold_var('what_if_examples_per_cell', unit='count') -%}
+        {%- do threshold_var('what_if_max_scenarios', unit='count', divisor=true) -%}
         {%- do assert_what_if_runnable() -%}
     {%- endif -%}
 {% endmacro %}

@@ -1,14 +1,15 @@
-{% macro publish_assignments_to_parquet(published, path) %}
+{% macro publish_assignments_to_parquet(published, path, order_by='as_of_date, user_id, window_days') %}
     {#-
         Post-hook of the Parquet export models (assignments after the SQLite
         export, transitions last): writes `published` (the model, the rows
         the file holds after this run) to the Parquet file at `path`, in
-        (as_of_date, user_id, window_days) order.
+        (as_of_date, user_id, window_days) order, or `order_by` (a what-if's
+        changed keys add scenario_id, so the file's bytes are reproducible).
     -#}
-    {{- return(adapter.dispatch('publish_assignments_to_parquet', 'spendsense_personas')(published, path)) -}}
+    {{- return(adapter.dispatch('publish_assignments_to_parquet', 'spendsense_personas')(published, path, order_by)) -}}
 {% endmacro %}
 
-{% macro default__publish_assignments_to_parquet(published, path) %}
+{% macro default__publish_assignments_to_parquet(published, path, order_by) %}
     {#-
         DuckDB: one COPY from the model (a view) to a temporary file that is
         renamed over the old one, so a reader sees the old file or the new
@@ -17,6 +18,6 @@
     -#}
     copy (
         select * from {{ published }}
-        order by as_of_date, user_id, window_days
+        order by {{ order_by }}
     ) to {{ sql_string_literal(path) }} (format parquet, use_tmp_file true)
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Spark (dbt-spark) versions of the publication macros. -#}
 
-{% macro spark__publish_assignments_to_parquet(published, path) %}
+{% macro spark__publish_assignments_to_parquet(published, path, order_by) %}
     {#-
         Spark writes the same columns and types as DuckDB's `external`
         Parquet export as a Parquet table: a folder at var parquet_path holding one part file
@@ -25,5 +25,5 @@
     using parquet
     select /*+ COALESCE(1) */ *
     from {{ published }}
-    order by as_of_date, user_id, window_days
+    order by {{ order_by }}
 {%- endmacro %}

@@ -7,7 +7,8 @@
         at most two vars, every combination evaluated). A candidate equal to
         the current thresholds is scenario 0. Refuses, naming the var and the
         value, anything else: a name that is not a threshold, a value that is
-        not a plausible number for it (threshold_var), an empty list.
+        not a plausible number for it (threshold_var), an empty list, more
+        candidates than var what_if_max_scenarios.
     -#}
     {%- set current = {} -%}
     {%- for name in persona_thresholds() -%}
@@ -55,6 +56,18 @@
             ~ (swept | map(attribute=0) | join(', ')) ~ ". Give the others a single value."
         ) }}
     {%- endif -%}
+    {%- set count = namespace(value=1) -%}
+    {%- for name, values in swept -%}
+        {%- set count.value = count.value * values | length -%}
+    {%- endfor -%}
+    {%- set limit = threshold_var('what_if_max_scenarios', unit='count', divisor=true) -%}
+    {%- if count.value > limit -%}
+        {{ exceptions.raise_compiler_error(
+            "what_if asks for " ~ count.value ~ " candidates (" ~ (swept | map(attribute=0) | join(' x '))
+            ~ "), more than var what_if_max_scenarios = " ~ limit ~ ": every candidate is evaluated "
+            ~ "for every key. Use fewer values, or raise the var."
+        ) }}
+    {%- endif -%}
     {#- Every combination of the swept values, with the fixed values. -#}
     {%- set combinations = namespace(items=[fixed]) -%}
     {%- for name, values in swept -%}
@@ -75,7 +88,9 @@
         {%- if not known -%}
             {%- set label = [] -%}
             {%- for name in combination | sort -%}
-                {%- do label.append(name ~ '=' ~ combination[name]) -%}
+                {%- set value = combination[name] -%}
+                {#- a whole number as one (a swept count arrives as 4.0) -#}
+                {%- do label.append(name ~ '=' ~ (value | int if value == value | int else value)) -%}
             {%- endfor -%}
             {%- do scenarios.append({
                 'scenario_id': scenarios | length, 'scenario': label | join(', '), 'thresholds': thresholds,

@@ -1,5 +1,5 @@
 {#-
-    Every stored key under every scenario beside its outcome under the
+    Every evaluated key under every scenario beside its outcome under the
     current thresholds (scenario 0), with what changed. A view: the change
     matrix and the changed keys read it once each.
 -#}

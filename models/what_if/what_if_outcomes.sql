@@ -1,5 +1,6 @@
 {#-
-    Every stored key's outcome under every scenario of the run
+    Every key of the stored dates and windows (as the feature files hold
+    them today) with its outcome under every scenario of the run
     (int_rule_scenarios): status, primary and secondary persona, taken from
     the same ranking as production (rank 1 and rank 2 of
     int_persona_evaluations_ranked). Scenario 0 is the current thresholds.

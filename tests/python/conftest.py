@@ -205,7 +205,7 @@ def is_what_if(args: list[str]) -> bool:
     if "--vars" not in args:
         return False
     variables = yaml.safe_load(args[args.index("--vars") + 1]) or {}
-    return bool(variables.get("what_if"))
+    return variables.get("what_if") not in (None, {})  # as macro what_if_mode() decides
 
 
 def parse_options(args: list[str]) -> list[str]:

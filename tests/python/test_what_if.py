@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -158,8 +159,10 @@ def published_state(workspace: Workspace) -> tuple[Any, ...]:
                 "persona_published_pairs",
             )
         )
+        # Production's own views, the sources' registrations over the files included.
         views = connection.execute(
-            "select view_name, sql from duckdb_views() where schema_name = 'main' order by 1"
+            "select schema_name, view_name, sql from duckdb_views() "
+            "where not internal and schema_name not like '%what_if' order by all"
         ).fetchall()
     return files, tables, views
 
@@ -339,6 +342,36 @@ def candidate_shares(workspace: Workspace) -> dict[tuple[int, str], float]:
     return {(window, name): count / keys[window] for window, name, count in rows}
 
 
+def test_a_what_if_on_other_files_leaves_production_reading_its_own(
+    built: Workspace, tmp_path: Path
+) -> None:
+    before = published_state(built)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(built.features_dir, elsewhere)
+
+    result = built.dbt(
+        "build",
+        "--selector",
+        "what_if",
+        features_dir=str(elsewhere),
+        **what_if_vars(built, {THRESHOLD: 0.6}),
+    )
+
+    assert result.ok, result.output[-3000:]
+    # The what-if registered the other files in its own schema; production's
+    # sources still read production's files.
+    assert published_state(built) == before
+
+
+def test_a_sweep_with_a_fixed_value_charts_only_its_candidates(built: Workspace) -> None:
+    asked = {"savings_min_growth_rate": 0.03, THRESHOLD: [0.4, 0.6]}
+
+    _, page = reported(built, asked)
+
+    # The current thresholds (growth 0.02) are not on the line of growth 0.03.
+    assert {value for _, value in chart_shares(page, 30)} == {0.4, 0.6}
+
+
 def readme_what_if() -> str:
     text = (PROJECT_DIR / "README.md").read_text()
     return text.split("## What if a threshold changed?\n")[1].split("\n## ")[0]
@@ -395,6 +428,12 @@ def test_a_sweep_gives_the_shares_of_separate_what_ifs(built: Workspace) -> None
         ),
         (["--sweep", f"{THRESHOLD}=low:high:0.1"], "START, STOP and STEP must be numbers"),
         (["--what-if", "{}"], "--what-if needs at least one threshold"),
+        (["--sweep", f"{THRESHOLD}=0:nan:0.1"], "START, STOP and STEP must be finite numbers"),
+        (["--sweep", f"{THRESHOLD}=0.4:0.7:0.07"], "STOP 0.7 is not START plus a whole number"),
+        (
+            ["--sweep", f"{THRESHOLD}=0.4:0.7:0.1", "--sweep", f"{THRESHOLD}=0.4:0.5:0.1"],
+            f"{THRESHOLD} is given by --sweep twice",
+        ),
         (
             ["--what-if", "{high_utilisation: 0.6}"],
             "'high_utilisation' is not a var of this project",
@@ -435,6 +474,10 @@ def assert_nothing_written(workspace: Workspace, before: tuple[Any, ...]) -> Non
         (
             {THRESHOLD: [0.4], "savings_min_growth_rate": [0.1], "subscription_min_share": [0.2]},
             "what_if sweeps at most two vars at once",
+        ),
+        (
+            {THRESHOLD: [0.05 * step for step in range(11)], "subscription_min_share": [0.1] * 10},
+            "what_if asks for 110 candidates",
         ),
     ],
 )
