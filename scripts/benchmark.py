@@ -218,7 +218,10 @@ def run_once(
         sqlite_gb=size_of(folder / "out" / "spendsense.db") / 1e9,
         parquet_mb=size_of(folder / "out" / "persona_assignments.parquet") / 1e6,
         warehouse_gb=size_of(folder / "warehouse.duckdb") / 1e9,
-        slowest_nodes=slowest_nodes(folder / "target" / "run_results.json"),
+        # A what-if's build has its own artifacts folder (assign_personas.py).
+        slowest_nodes=slowest_nodes(
+            folder / "target" / ("what_if" if "--sweep" in options else "") / "run_results.json"
+        ),
     )
 
 
@@ -230,24 +233,28 @@ def median_run(runs: list[Measurement]) -> Measurement:
     return median
 
 
-def measure(
-    users: int, scratch: Path, export_sqlite: bool, rerun: bool, repeat: int = 1
+# One kind of run to measure: its label, assign_personas.py's options for it, and
+# whether each repetition starts from nothing (no outputs, no warehouse).
+RunKind = tuple[str, tuple[str, ...], bool]
+
+
+def measure_kinds(
+    users: int, folder: Path, export_sqlite: bool, kinds: list[RunKind], repeat: int
 ) -> list[Measurement]:
-    """First runs (each from nothing) and, with `rerun`, re-runs against the last SQLite file."""
-    folder = scratch / f"users_{users}"
+    """Generate the features into `folder`, then `repeat` runs of each kind in turn
+    (the median run of each)."""
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "out").mkdir(parents=True)
     log(f"{users:,} users: generating features (not counted)")
     generate_s = generate(users, folder)
     measurements = []
-    for label in ("first run", "re-run") if rerun else ("first run",):
+    for label, options, fresh in kinds:
         runs = []
         for attempt in range(1, repeat + 1):
-            if label == "first run":
+            if fresh:
                 reset_outputs(folder)
-            pipeline_log = folder / "pipeline.log"
-            log(f"{users:,} users: pipeline, {label} {attempt}/{repeat} (log: {pipeline_log})")
-            run = run_once(users, label, folder, generate_s, export_sqlite)
+            log(f"{users:,} users: {label} {attempt}/{repeat} (log: {folder / 'pipeline.log'})")
+            run = run_once(users, label, folder, generate_s, export_sqlite, *options)
             log(
                 f"{users:,} users, {label} {attempt}/{repeat}: {run.wall_s:.1f} s "
                 f"({run.cpu_s:.1f} CPU s), peak {run.peak_rss_gb:.2f} GB, exit {run.exit_code}, "
@@ -256,6 +263,16 @@ def measure(
             runs.append(run)
         measurements.append(median_run(runs))
     return measurements
+
+
+def measure(
+    users: int, scratch: Path, export_sqlite: bool, rerun: bool, repeat: int = 1
+) -> list[Measurement]:
+    """First runs (each from nothing) and, with `rerun`, re-runs against the last SQLite file."""
+    kinds: list[RunKind] = [("first run", (), True)]
+    if rerun:
+        kinds.append(("re-run", (), False))
+    return measure_kinds(users, scratch / f"users_{users}", export_sqlite, kinds, repeat)
 
 
 def environment() -> dict[str, str]:
@@ -428,30 +445,8 @@ def measure_sweep(
     users: int, scratch: Path, export_sqlite: bool, sweep: str, repeat: int = 1
 ) -> list[Measurement]:
     """A normal first run (median of `repeat`), then the sweep on its stored assignments."""
-    folder = scratch / f"sweep_{users}"
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "out").mkdir(parents=True)
-    log(f"{users:,} users: generating features (not counted)")
-    generate_s = generate(users, folder)
-    measurements = []
-    for label, options in (("normal run", ()), (f"sweep {sweep}", ("--sweep", sweep))):
-        runs = []
-        for attempt in range(1, repeat + 1):
-            if not options:
-                reset_outputs(folder)
-            log(f"{users:,} users: {label} {attempt}/{repeat} (log: {folder / 'pipeline.log'})")
-            run = run_once(users, label, folder, generate_s, export_sqlite, *options)
-            if options:
-                run.slowest_nodes = slowest_nodes(
-                    folder / "target" / "what_if" / "run_results.json"
-                )
-            log(
-                f"{users:,} users, {label} {attempt}/{repeat}: {run.wall_s:.1f} s "
-                f"({run.cpu_s:.1f} CPU s), peak {run.peak_rss_gb:.2f} GB, exit {run.exit_code}"
-            )
-            runs.append(run)
-        measurements.append(median_run(runs))
-    return measurements
+    kinds: list[RunKind] = [("normal run", (), True), (f"sweep {sweep}", ("--sweep", sweep), False)]
+    return measure_kinds(users, scratch / f"sweep_{users}", export_sqlite, kinds, repeat)
 
 
 def sweep_summary(measurements: list[Measurement]) -> list[str]:
