@@ -38,8 +38,6 @@ from test_differential import (
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 import what_if_report
 
-pytestmark = pytest.mark.xdist_group("what_if")
-
 THRESHOLD = "high_utilization_min_utilization"
 # A candidate that moves a boundary of every persona.
 EVERY_PERSONA = {
