@@ -17,7 +17,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 TEST_DATA := target/test_data
 TEST_VARS := {features_dir: $(TEST_DATA)/features, archetypes_path: $(TEST_DATA)/user_archetypes.parquet, sqlite_path: $(TEST_DATA)/spendsense.db, parquet_path: $(TEST_DATA)/persona_assignments.parquet}
 
-.PHONY: help setup setup-spark java data run what-if check test test-spark lint dbt-test pytest chromium docs clean
+.PHONY: help setup setup-spark java data run what-if check test test-spark spark-cluster-up spark-cluster-down test-spark-cluster lint dbt-test pytest chromium docs clean
 
 help:
 	@echo "make run    set up, generate demo data if data/features is absent, assign personas, print the report"
@@ -25,6 +25,9 @@ help:
 	@echo "make check  lint, dbt's unit tests and one build of the demo data (the inner loop)"
 	@echo "make test   set up, then lint (sqlfluff, ruff), dbt build with every test, pytest and Spark parity"
 	@echo "make test-spark  build the demo data on DuckDB and on Spark and compare every assignment"
+	@echo "make spark-cluster-up    a Spark master, two workers and a Thrift server on 127.0.0.1 (--target spark_thrift)"
+	@echo "make spark-cluster-down  stop them"
+	@echo "make test-spark-cluster  the demo and a second date through --target spark_thrift on that cluster, compared with DuckDB"
 	@echo "make docs   generate dbt docs and serve them on http://localhost:8080"
 	@echo "make clean  remove target/ and the demo data (keeps .venv)"
 
@@ -98,9 +101,27 @@ pytest: setup chromium
 # The demo data through `--target duckdb` and `--target spark`, every assignment
 # row and trace compared (tests/spark). Spark runs in local mode and needs Java 17.
 test-spark: java setup setup-spark
-	$(SPARK_VENV)/bin/python -m pytest tests/spark -q -s -p no:cacheprovider
+	$(SPARK_VENV)/bin/python -m pytest tests/spark/test_spark_parity.py -q -s -p no:cacheprovider
 
 test: lint dbt-test pytest test-spark
+
+# A standalone Spark cluster on this machine for `--target spark_thrift`
+# (scripts/spark_cluster.py): master spark://127.0.0.1:7077, two workers of one
+# core each, and a Spark Thrift server on 127.0.0.1:10000 submitted to the master.
+# State and logs in target/spark-cluster. Stopping needs only the standard library.
+spark-cluster-up: java setup-spark
+	$(SPARK_VENV)/bin/python scripts/spark_cluster.py up
+
+spark-cluster-down:
+	$(PYTHON) scripts/spark_cluster.py down
+
+# Starts its own cluster (in target/spark-cluster-test), runs the demo and a second
+# date through --target spark_thrift and DuckDB, compares every row, stops the
+# cluster in its teardown; the last line stops it too if pytest itself was killed.
+# About four minutes, so .ci/run runs it as its own step rather than inside make test.
+test-spark-cluster: java setup setup-spark
+	$(SPARK_VENV)/bin/python -m pytest tests/spark/test_spark_cluster.py -q -s -p no:cacheprovider; \
+	status=$$?; $(PYTHON) scripts/spark_cluster.py down --dir target/spark-cluster-test >/dev/null; exit $$status
 
 docs: setup data
 	$(BIN)/dbt docs generate

@@ -23,9 +23,13 @@
     {%- endif -%}
     {%- set problems = [] -%}
     {%- set readable = [] -%}
+    {%- set missing = [] -%}
     {%- for source_node in graph.sources.values() | selectattr('source_name', 'equalto', 'epic2_features') -%}
         {%- set facts = feature_file_facts(source_node.name) -%}
         {%- do problems.extend(feature_file_problems(source_node, facts)) -%}
+        {%- if not facts.found -%}
+            {%- do missing.append(source_node.name) -%}
+        {%- endif -%}
         {%- if facts.readable -%}
             {%- do readable.append((source_node, facts)) -%}
         {%- endif -%}
@@ -38,6 +42,7 @@
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(
             "The feature files cannot be read as the contract requires:\n  - " ~ (problems | join('\n  - '))
+            ~ (relative_path_note('features_dir') if missing else '')
         ) }}
     {%- endif -%}
     {%- set registered = [] -%}
