@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Optional Spark environment (dbt-spark, pyspark), only for `make test-spark`.
+# Optional Spark environment (dbt-spark, pyspark): make test-spark and the Spark cluster targets.
 SPARK_VENV := .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed
 
@@ -27,7 +27,7 @@ help:
 	@echo "make test-spark  build the demo data on DuckDB and on Spark and compare every assignment"
 	@echo "make spark-cluster-up    a Spark master, two workers and a Thrift server on 127.0.0.1 (--target spark_thrift)"
 	@echo "make spark-cluster-down  stop them"
-	@echo "make test-spark-cluster  the demo and a second date through --target spark_thrift on that cluster, compared with DuckDB"
+	@echo "make test-spark-cluster  a cluster of its own: the demo, a second date and a what-if through --target spark_thrift, compared with DuckDB"
 	@echo "make docs   generate dbt docs and serve them on http://localhost:8080"
 	@echo "make clean  remove target/ and the demo data (keeps .venv)"
 
@@ -79,8 +79,8 @@ $(TEST_DATA)/features: | $(STAMP)
 	$(BIN)/python scripts/generate_features.py --out $(TEST_DATA)/features --archetypes $(TEST_DATA)/user_archetypes.parquet
 
 lint: setup
-	$(BIN)/ruff check scripts tests plugins
-	$(BIN)/ruff format --check scripts tests plugins
+	$(BIN)/ruff check scripts tests plugins benchmarks
+	$(BIN)/ruff format --check scripts tests plugins benchmarks
 	$(BIN)/sqlfluff lint --processes 0 models analyses tests
 
 # dbt's unit tests (once, here) and one build of the demo data with every data test.
@@ -99,9 +99,10 @@ pytest: setup chromium
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The demo data through `--target duckdb` and `--target spark`, every assignment
-# row and trace compared (tests/spark). Spark runs in local mode and needs Java 17.
+# row and trace compared (tests/spark/test_spark_parity.py; Spark in local mode,
+# needs Java 17), and the cluster script's start-up faults (about ten seconds).
 test-spark: java setup setup-spark
-	$(SPARK_VENV)/bin/python -m pytest tests/spark/test_spark_parity.py -q -s -p no:cacheprovider
+	$(SPARK_VENV)/bin/python -m pytest tests/spark/test_spark_parity.py tests/spark/test_spark_cluster_faults.py -q -s -p no:cacheprovider
 
 test: lint dbt-test pytest test-spark
 
@@ -115,10 +116,11 @@ spark-cluster-up: java setup-spark
 spark-cluster-down:
 	$(PYTHON) scripts/spark_cluster.py down
 
-# Starts its own cluster (in target/spark-cluster-test), runs the demo and a second
-# date through --target spark_thrift and DuckDB, compares every row, stops the
-# cluster in its teardown; the last line stops it too if pytest itself was killed.
-# About four minutes, so .ci/run runs it as its own step rather than inside make test.
+# Starts a cluster of its own (in target/spark-cluster-test, on free ports), runs
+# the demo, a second date and a what-if through --target spark_thrift and DuckDB,
+# compares every row, and stops the cluster in its teardown; the last line stops
+# it too if pytest itself was killed. About four minutes, so .ci/run runs it as a
+# step of its own rather than inside make test.
 test-spark-cluster: java setup setup-spark
 	$(SPARK_VENV)/bin/python -m pytest tests/spark/test_spark_cluster.py -q -s -p no:cacheprovider; \
 	status=$$?; $(PYTHON) scripts/spark_cluster.py down --dir target/spark-cluster-test >/dev/null; exit $$status
@@ -127,5 +129,8 @@ docs: setup data
 	$(BIN)/dbt docs generate
 	$(BIN)/dbt docs serve --port 8080 --no-browser
 
+# A cluster's PID files are under target/: stop it before they are deleted.
 clean:
+	$(PYTHON) scripts/spark_cluster.py down
+	$(PYTHON) scripts/spark_cluster.py down --dir target/spark-cluster-test >/dev/null
 	rm -rf target logs data

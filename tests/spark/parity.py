@@ -97,8 +97,9 @@ def run_dbt(
     variables: dict[str, Any],
     env_extra: dict[str, str],
     arguments: tuple[str, ...] = (),
+    cwd: Path = PROJECT_DIR,
 ) -> subprocess.CompletedProcess[str]:
-    """`dbt build --target <target>` with these vars, publishing into `outputs`."""
+    """`dbt build --target <target>` with these vars, publishing into `outputs`, run in `cwd`."""
     outputs.folder.mkdir(parents=True, exist_ok=True)
     variables = {
         "sqlite_path": str(outputs.sqlite),
@@ -123,9 +124,7 @@ def run_dbt(
         str(outputs.folder / "logs"),
         *arguments,
     ]
-    return subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-    )
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
 def dbt_build(

@@ -1,8 +1,9 @@
 """The project on a Spark cluster, as it is deployed: dbt-spark's thrift method.
 
-Starts a standalone cluster on this machine (scripts/spark_cluster.py: a
-master, two workers of one core each and a Spark Thrift server submitted to
-the master, all on 127.0.0.1, with their state under target/spark-cluster-test),
+Starts a standalone cluster of its own on this machine (scripts/spark_cluster.py:
+a master, two workers of one core each and a Spark Thrift server submitted to
+the master, all on 127.0.0.1 and on free ports, so a cluster started with
+`make spark-cluster-up` can keep running; state under target/spark-cluster-test),
 then runs the demo through `--target spark_thrift` in two steps, as a team
 running it every week would: the 75 demo users on one date, then the same
 warehouse after the next week's snapshot arrived. DuckDB builds the same
@@ -10,9 +11,10 @@ inputs in the same two steps. After each step every assignment and trace is
 compared (tests/spark/parity.py), after the second every transition too; the
 test prints "N/N rows identical" and which executors, on which workers, ran
 the work (read from the master's JSON status and the Thrift server's Spark
-REST API). The cluster is stopped by its PID files when the module ends,
-whether the builds passed or not, and the test fails if any of its processes
-is left.
+REST API). A what-if runs on both engines too, and every port the cluster
+opened must be on 127.0.0.1. The cluster is stopped by its PID files when the
+module ends, whether the builds passed or not, and the test fails if any of
+its processes is left.
 
 Run with `make test-spark-cluster` (about four minutes here), or
 `.venv-spark/bin/python -m pytest tests/spark/test_spark_cluster.py -q -s`.
@@ -20,14 +22,14 @@ Run with `make test-spark-cluster` (about four minutes here), or
 
 from __future__ import annotations
 
+import os
 import shutil
-import socket
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from clusters import LOOPBACK, free_port_environment, listening_addresses, spark_cluster
 from parity import (
     DEMO_USERS,
     DUCKDB_DBT,
@@ -44,122 +46,30 @@ from parity import (
     sorted_rows,
 )
 
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-import spark_cluster
-
 CLUSTER_DIR = PROJECT_DIR / "target" / "spark-cluster-test"
-LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1"}
+SCHEMA = os.environ.get("SPENDSENSE_SPARK_SCHEMA", "spendsense")
 
 pytestmark = needs_both_environments
 
 
-def _cluster_pids(cluster: spark_cluster.Cluster) -> set[int]:
-    """Every live process whose command line names the cluster's folder (executors included)."""
-    pids = set()
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            command = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if str(cluster.directory) in command and int(cmdline.parent.name) != _own_pid():
-            pids.add(int(cmdline.parent.name))
-    return pids
-
-
-def _own_pid() -> int:
-    return int(Path("/proc/self").resolve().name)
-
-
-def _listening_addresses(pids: set[int]) -> dict[int, set[str]]:
-    """The local addresses of every listening TCP socket those processes hold, by port."""
-    inodes: set[str] = set()
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").glob("*"):
-            try:
-                link = str(fd.readlink())
-            except OSError:
-                continue
-            if link.startswith("socket:["):
-                inodes.add(link[len("socket:[") : -1])
-    listening: dict[int, set[str]] = {}
-    for table, decode in (("/proc/net/tcp", _ipv4), ("/proc/net/tcp6", _ipv6)):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            local, state, inode = fields[1], fields[3], fields[9]
-            if state == "0A" and inode in inodes:  # 0A: LISTEN
-                address, port = local.rsplit(":", 1)
-                listening.setdefault(int(port, 16), set()).add(decode(address))
-    return listening
-
-
-def _ipv4(hex_address: str) -> str:
-    return ".".join(str(int(hex_address[i : i + 2], 16)) for i in (6, 4, 2, 0))
-
-
-def _ipv6(hex_address: str) -> str:
-    # /proc shows an IPv6 address as four 32-bit words, each in host (little-endian) order.
-    words = [bytes.fromhex(hex_address[i : i + 8])[::-1] for i in range(0, 32, 8)]
-    raw = b"".join(words)
-    if raw[:12] == b"\0" * 10 + b"\xff\xff":
-        return "::ffff:" + ".".join(str(b) for b in raw[12:])
-    return ":".join(raw[i : i + 2].hex() for i in range(0, 16, 2))
-
-
-def test_a_port_in_use_is_named_before_anything_starts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        port = holder.getsockname()[1]
-        monkeypatch.setenv("SPENDSENSE_SPARK_MASTER_UI_PORT", str(port))
-        cluster = spark_cluster.Cluster.from_environment(tmp_path / "cluster")
-        message = f"Port {port} on 127.0.0.1 is already in use .* SPENDSENSE_SPARK_MASTER_UI_PORT"
-        with pytest.raises(spark_cluster.ClusterError, match=message):
-            spark_cluster.up(cluster, say=lambda _line: None)
-    assert not spark_cluster.running(cluster)
-    assert not _cluster_pids(cluster)
-
-
-def test_a_process_that_fails_to_start_is_named_with_its_log_and_the_rest_stopped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The second worker gets an option Spark's Worker refuses; the master and the
-    # first worker start for real, and must be stopped again.
-    commands = spark_cluster._commands
-
-    def second_worker_broken(cluster: spark_cluster.Cluster, home: Path) -> dict[str, list[str]]:
-        started = commands(cluster, home)
-        started["worker-2"] = [*started["worker-2"][:2], "--no-such-option"]
-        return started
-
-    monkeypatch.setattr(spark_cluster, "_commands", second_worker_broken)
-    cluster = spark_cluster.Cluster.from_environment(tmp_path / "cluster")
-    with pytest.raises(spark_cluster.ClusterError) as raised:
-        spark_cluster.up(cluster, say=lambda _line: None)
-    message = str(raised.value)
-    log = cluster.log("worker-2")
-    assert message.startswith("The Spark worker-2 (pid ")
-    assert f"exited while starting. Its log, {log}, ends with:" in message
-    assert "--no-such-option" in log.read_text()
-    assert not spark_cluster.running(cluster)
-    assert not _cluster_pids(cluster), "the master and worker-1 were left running"
-    assert not list((cluster.directory / "pids").glob("*.pid"))
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[spark_cluster.Cluster]:
-    cluster = spark_cluster.Cluster.from_environment(CLUSTER_DIR)
-    # A run killed before its teardown leaves PID files: stop that cluster first.
-    spark_cluster.down(cluster, say=lambda _line: None)
-    shutil.rmtree(CLUSTER_DIR, ignore_errors=True)
-    try:
-        spark_cluster.up(cluster)
-        yield cluster
-    finally:
-        spark_cluster.down(cluster)
-        left = _cluster_pids(cluster)
-        assert not left, f"processes of the cluster still running after down: {sorted(left)}"
+    """A cluster of its own, on ports of its own (dbt reads the Thrift port from the same
+    environment variable), stopped whatever the tests did."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name, port in free_port_environment().items():
+            environment.setenv(name, port)
+        cluster = spark_cluster.Cluster.from_environment(CLUSTER_DIR)
+        # A run killed before its teardown leaves its processes: stop them first.
+        spark_cluster.down(cluster, say=lambda _line: None)
+        shutil.rmtree(CLUSTER_DIR, ignore_errors=True)
+        try:
+            spark_cluster.up(cluster)
+            yield cluster
+        finally:
+            spark_cluster.down(cluster)
+            left = spark_cluster.cluster_pids(cluster)
+            assert not left, f"processes of the cluster still running after down: {sorted(left)}"
 
 
 SNAPSHOT_TRACES = "warehouse_persona_assignments"
@@ -194,6 +104,7 @@ def builds(cluster: spark_cluster.Cluster, tmp_path_factory: pytest.TempPathFact
     features = work / "features"
     duck, spark = Outputs(work / "duckdb"), Outputs(work / "spark")
     duck_env = {"SPENDSENSE_DUCKDB_PATH": str(work / "spendsense.duckdb")}
+    traces = cluster.warehouse / f"{SCHEMA}.db" / "persona_assignments"
     seconds = []
     inputs: dict[str, Path] = {}
     for step, (source, labels) in enumerate(
@@ -208,7 +119,6 @@ def builds(cluster: spark_cluster.Cluster, tmp_path_factory: pytest.TempPathFact
         snapshot = work / f"step-{step}"
         for outputs in (duck, spark):
             shutil.copytree(outputs.folder, snapshot / outputs.folder.name, ignore=_dbt_artifacts)
-        traces = cluster.warehouse / "spendsense.db/persona_assignments"
         shutil.copytree(traces, snapshot / SNAPSHOT_TRACES)
     print(
         "\ndbt build: one date: duckdb {:.1f} s, spark_thrift {:.1f} s; "
@@ -234,7 +144,7 @@ def _compare_step(builds: Builds, step: int, dates: int, label: str) -> Path:
 
 
 def test_the_cluster_listens_on_loopback_only(cluster: spark_cluster.Cluster) -> None:
-    listening = _listening_addresses(_cluster_pids(cluster))
+    listening = listening_addresses(spark_cluster.cluster_pids(cluster))
     assert cluster.thrift_port in listening
     assert cluster.master_port in listening
     elsewhere = {port: sorted(a - LOOPBACK) for port, a in listening.items() if a - LOOPBACK}
@@ -278,15 +188,21 @@ def test_a_what_if_on_the_cluster_changes_the_same_keys_as_on_duckdb(builds: Bui
     assert changed["spark_thrift"] == changed["duckdb"]
 
 
-def test_a_missing_relative_features_dir_names_the_servers_folder(builds: Builds) -> None:
-    # The Thrift server resolves a relative path in its own working directory (here
-    # the project root, where make spark-cluster-up starts it): the message says so.
+def test_a_missing_relative_features_dir_names_the_servers_folder(
+    builds: Builds, tmp_path: Path
+) -> None:
+    # The Thrift server resolves a relative path in its own working directory (the
+    # project root, where spark_cluster.py starts it), not in dbt's: dbt runs elsewhere.
+    dbt_folder = tmp_path / "elsewhere"
+    dbt_folder.mkdir()
     result = run_dbt(
         SPARK_DBT,
         "spark_thrift",
         Outputs(builds.work / "relative"),
         {"features_dir": "no/such/features"},
         {},
+        ("--project-dir", str(PROJECT_DIR)),
+        cwd=dbt_folder,
     )
     printed = result.stdout + result.stderr
     assert result.returncode != 0
@@ -300,8 +216,8 @@ def test_both_workers_ran_the_builds(builds: Builds, cluster: spark_cluster.Clus
     alive = sorted(worker["id"] for worker in workers if worker["state"] == "ALIVE")
     executors = spark_cluster.executors_by_worker(cluster)
     for executor in executors:
-        print(f"executor {executor.executor_id} on {executor.worker_id}: {executor.tasks} tasks")
-    working = {executor.worker_id for executor in executors if executor.tasks > 0}
+        print(f"executor {executor.executor_id} on {executor.worker}: {executor.tasks} tasks")
+    working = {executor.worker for executor in executors if executor.tasks > 0}
     print(f"{len(working)} of {len(alive)} workers ran tasks, on {len(executors)} executors")
     assert len(alive) == spark_cluster.WORKERS
     assert working == set(alive), f"workers that ran no task: {sorted(set(alive) - working)}"
