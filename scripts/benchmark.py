@@ -20,6 +20,11 @@ the new date; their cost against the fresh single date, and their peak
 memory with one and with seven dates stored, are what the history issue
 targets (add one date within 1.5x of a fresh date; memory flat).
 
+With --compare it also times, per size and from nothing each time, the
+reference implementation (benchmarks/reference_polars.py: the same rows and
+traces as one Polars query and the same writes, no gate) and plain `dbt
+build`, and reports both entry points' ratio to the reference.
+
 With --sweep VAR=START:STOP:STEP it measures a what-if sweep instead (per
 size): a normal first run, then `assign_personas.py --sweep ...` on its
 stored assignments, which evaluates every value in one query and publishes
@@ -34,6 +39,8 @@ Examples:
   python scripts/benchmark.py --sizes 75 10000 --rerun
   python scripts/benchmark.py --rerun --repeat 3       # median of three runs each
   python scripts/benchmark.py --sizes 10000000 --no-sqlite   # SQLite export off
+  python scripts/benchmark.py --sizes 1000000 --compare --repeat 3 \
+      --results benchmarks/reference-1m.md
   python scripts/benchmark.py --history --sizes 100000 --results benchmarks/history-100k.md
   python scripts/benchmark.py --sizes 1000000 --results benchmarks/what-if-1m.md \
       --sweep high_utilization_min_utilization=0.40:0.70:0.05
@@ -120,15 +127,13 @@ def generate(users: int, folder: Path, *history: str) -> float:
     return time.monotonic() - started
 
 
-def run_pipeline(
-    folder: Path, export_sqlite: bool, *options: str
-) -> tuple[float, float, float, int]:
-    """Run assign_personas.py (with `options`, e.g. --sweep) in a child process.
+# How a run is started: `make run`'s script, the product's plain `dbt build`, or the
+# reference implementation in benchmarks/ (the same job as one Polars query, no gate).
+MAKE_RUN, DBT_BUILD, REFERENCE = "make run", "dbt build", "reference"
 
-    Returns (wall seconds, CPU seconds, peak RSS GB, exit code). CPU seconds
-    (user + system, all threads) vary less than wall time on a shared
-    machine, so they are the better figure for comparing two runs.
-    """
+
+def pipeline_command(folder: Path, entry: str, export_sqlite: bool, *options: str) -> list[str]:
+    """The command line of one run of `entry` on the features in `folder`."""
     variables = {
         "features_dir": str(folder / "features"),
         "archetypes_path": str(folder / "user_archetypes.parquet"),
@@ -137,6 +142,41 @@ def run_pipeline(
         "export_sqlite": export_sqlite,
         "what_if_dir": str(folder / "what_if"),
     }
+    if entry == REFERENCE:
+        return [
+            sys.executable,
+            str(PROJECT_DIR / "benchmarks" / "reference_polars.py"),
+            "--features-dir",
+            variables["features_dir"],
+            "--sqlite-path",
+            variables["sqlite_path"],
+            "--parquet-path",
+            variables["parquet_path"],
+            *([] if export_sqlite else ["--no-sqlite"]),
+        ]
+    if entry == DBT_BUILD:
+        dbt = Path(sys.executable).parent / "dbt"
+        return [str(dbt), "build", "--vars", json.dumps(variables), *options]
+    return [
+        sys.executable,
+        str(PROJECT_DIR / "scripts" / "assign_personas.py"),
+        "--vars",
+        json.dumps(variables),
+        "--report-html",
+        str(folder / "persona_report.html"),
+        *options,
+    ]
+
+
+def run_pipeline(
+    folder: Path, export_sqlite: bool, *options: str, entry: str = MAKE_RUN
+) -> tuple[float, float, float, int]:
+    """Run `entry` (with `options`, e.g. --sweep) in a child process.
+
+    Returns (wall seconds, CPU seconds, peak RSS GB, exit code). CPU seconds
+    (user + system, all threads) vary less than wall time on a shared
+    machine, so they are the better figure for comparing two runs.
+    """
     env = dict(os.environ)
     env.update(
         {
@@ -156,13 +196,7 @@ def run_pipeline(
                 "-c",
                 MEASURING_WRAPPER,
                 str(usage_file),
-                sys.executable,
-                str(PROJECT_DIR / "scripts" / "assign_personas.py"),
-                "--vars",
-                json.dumps(variables),
-                "--report-html",
-                str(folder / "persona_report.html"),
-                *options,
+                *pipeline_command(folder, entry, export_sqlite, *options),
             ],
             cwd=PROJECT_DIR,
             env=env,
@@ -204,9 +238,15 @@ def reset_outputs(folder: Path) -> None:
 
 
 def run_once(
-    users: int, label: str, folder: Path, generate_s: float, export_sqlite: bool, *options: str
+    users: int,
+    label: str,
+    folder: Path,
+    generate_s: float,
+    export_sqlite: bool,
+    *options: str,
+    entry: str = MAKE_RUN,
 ) -> Measurement:
-    wall, cpu, peak, code = run_pipeline(folder, export_sqlite, *options)
+    wall, cpu, peak, code = run_pipeline(folder, export_sqlite, *options, entry=entry)
     return Measurement(
         users=users,
         label=label,
@@ -233,9 +273,15 @@ def median_run(runs: list[Measurement]) -> Measurement:
     return median
 
 
-# One kind of run to measure: its label, assign_personas.py's options for it, and
-# whether each repetition starts from nothing (no outputs, no warehouse).
-RunKind = tuple[str, tuple[str, ...], bool]
+@dataclass(frozen=True)
+class RunKind:
+    """One kind of run to measure: its label, how it is started (`entry`) with which
+    options, and whether each repetition starts from nothing (no outputs, no warehouse)."""
+
+    label: str
+    options: tuple[str, ...] = ()
+    fresh: bool = True
+    entry: str = MAKE_RUN
 
 
 def measure_kinds(
@@ -248,13 +294,16 @@ def measure_kinds(
     log(f"{users:,} users: generating features (not counted)")
     generate_s = generate(users, folder)
     measurements = []
-    for label, options, fresh in kinds:
+    for kind in kinds:
+        label = kind.label
         runs = []
         for attempt in range(1, repeat + 1):
-            if fresh:
+            if kind.fresh:
                 reset_outputs(folder)
             log(f"{users:,} users: {label} {attempt}/{repeat} (log: {folder / 'pipeline.log'})")
-            run = run_once(users, label, folder, generate_s, export_sqlite, *options)
+            run = run_once(
+                users, label, folder, generate_s, export_sqlite, *kind.options, entry=kind.entry
+            )
             log(
                 f"{users:,} users, {label} {attempt}/{repeat}: {run.wall_s:.1f} s "
                 f"({run.cpu_s:.1f} CPU s), peak {run.peak_rss_gb:.2f} GB, exit {run.exit_code}, "
@@ -266,12 +315,21 @@ def measure_kinds(
 
 
 def measure(
-    users: int, scratch: Path, export_sqlite: bool, rerun: bool, repeat: int = 1
+    users: int,
+    scratch: Path,
+    export_sqlite: bool,
+    rerun: bool,
+    repeat: int = 1,
+    compare: bool = False,
 ) -> list[Measurement]:
-    """First runs (each from nothing) and, with `rerun`, re-runs against the last SQLite file."""
-    kinds: list[RunKind] = [("first run", (), True)]
+    """First runs (each from nothing) and, with `rerun`, re-runs against the last SQLite
+    file; with `compare`, also the reference and plain `dbt build`, each from nothing."""
+    kinds = [RunKind(REFERENCE, entry=REFERENCE)] if compare else []
+    kinds.append(RunKind("first run"))
+    if compare:
+        kinds.append(RunKind(DBT_BUILD, entry=DBT_BUILD))
     if rerun:
-        kinds.append(("re-run", (), False))
+        kinds.append(RunKind("re-run", fresh=False))
     return measure_kinds(users, scratch / f"users_{users}", export_sqlite, kinds, repeat)
 
 
@@ -355,7 +413,9 @@ def markdown(
         "with every data test and the validation gate, "
         + ("both exports" if export_sqlite else "the Parquet export (SQLite export off)")
         + ", and the report); feature generation is timed separately and not counted.",
-        "With several runs per row, the row is the run with the median wall time.",
+        "With several runs per row, the row is the run with the median wall time. Rows",
+        "labelled `dbt build` are plain `dbt build` (unit tests included, no report); rows",
+        "labelled `reference` are benchmarks/reference_polars.py on the same files.",
         "",
         "| users | run | wall s | all runs, wall s | CPU s | µs/user | users/s | peak RSS GB "
         "| SQLite GB | Parquet MB | DuckDB GB | generate s | exit |",
@@ -372,7 +432,8 @@ def markdown(
     lines += ["", "Slowest dbt nodes per run (seconds, from the build's run_results.json):", ""]
     for m in measurements:
         nodes = ", ".join(f"{name} {seconds:.1f}" for name, seconds in m.slowest_nodes)
-        lines.append(f"- {m.users:,} users, {m.label}: {nodes}")
+        if nodes:  # the reference is not dbt: no nodes
+            lines.append(f"- {m.users:,} users, {m.label}: {nodes}")
     firsts = [m for m in measurements if m.label == "first run"]
     if len(firsts) >= 2:
         small, large = firsts[-2], firsts[-1]
@@ -445,7 +506,7 @@ def measure_sweep(
     users: int, scratch: Path, export_sqlite: bool, sweep: str, repeat: int = 1
 ) -> list[Measurement]:
     """A normal first run (median of `repeat`), then the sweep on its stored assignments."""
-    kinds: list[RunKind] = [("normal run", (), True), (f"sweep {sweep}", ("--sweep", sweep), False)]
+    kinds = [RunKind("normal run"), RunKind(f"sweep {sweep}", ("--sweep", sweep), fresh=False)]
     return measure_kinds(users, scratch / f"sweep_{users}", export_sqlite, kinds, repeat)
 
 
@@ -458,6 +519,32 @@ def sweep_summary(measurements: list[Measurement]) -> list[str]:
             f"the normal run ({sweep.wall_s:.1f} s vs {normal.wall_s:.1f} s; target at most 3x); "
             f"peak memory {sweep.peak_rss_gb:.2f} GB vs {normal.peak_rss_gb:.2f} GB "
             f"({sweep.peak_rss_gb / normal.peak_rss_gb:.2f}x)"
+        )
+    return lines
+
+
+def reference_summary(measurements: list[Measurement]) -> list[str]:
+    """The project against the reference implementation, as ratios within one run."""
+    lines = [
+        "",
+        "Against the reference (benchmarks/reference_polars.py: the same rows and traces as one",
+        "Polars query and the same two writes, without the gate, tests, history or report),",
+        "medians within this run:",
+        "",
+        "| users | reference | make run | ratio | plain dbt build | ratio | peak GB: reference, "
+        "make run, dbt build |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    by_size: dict[int, dict[str, Measurement]] = {}
+    for m in measurements:
+        by_size.setdefault(m.users, {})[m.label] = m
+    for users, runs in by_size.items():
+        reference, make_run, dbt_build = runs[REFERENCE], runs["first run"], runs[DBT_BUILD]
+        peaks = ", ".join(f"{m.peak_rss_gb:.2f}" for m in (reference, make_run, dbt_build))
+        lines.append(
+            f"| {users:,} | {reference.wall_s:.1f} s | {make_run.wall_s:.1f} s | "
+            f"{make_run.wall_s / reference.wall_s:.2f}x | {dbt_build.wall_s:.1f} s | "
+            f"{dbt_build.wall_s / reference.wall_s:.2f}x | {peaks} |"
         )
     return lines
 
@@ -512,6 +599,12 @@ def main(argv: list[str] | None = None) -> int:
         help="measure a what-if sweep against a normal run, e.g. "
         "high_utilization_min_utilization=0.40:0.70:0.05",
     )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also time the reference implementation (benchmarks/reference_polars.py) and "
+        "plain `dbt build` per size, and report the project's ratio to the reference",
+    )
     parser.add_argument("--results", type=Path, default=PROJECT_DIR / "benchmarks" / "results.md")
     args = parser.parse_args(argv)
     if any(size < 1 for size in args.sizes):
@@ -529,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
             measurements += measure_history(users, args.scratch, not args.no_sqlite, args.repeat)
         else:
             measurements += measure(
-                users, args.scratch, not args.no_sqlite, args.rerun, args.repeat
+                users, args.scratch, not args.no_sqlite, args.rerun, args.repeat, args.compare
             )
 
     command = "python scripts/benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv)
@@ -539,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
         report += "\n".join(history_summary(measurements)) + "\n"
     if args.sweep:
         report += "\n".join(sweep_summary(measurements)) + "\n"
+    if args.compare and not (args.history or args.sweep):
+        report += "\n".join(reference_summary(measurements)) + "\n"
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(report)
     plot = svg_plot(measurements) if chart else ""
