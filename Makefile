@@ -94,9 +94,10 @@ check: lint dbt-test
 chromium:
 	scripts/ensure_chromium.sh
 
-# Two workers, one per core (pytest-xdist); tests that share a build are grouped.
+# Two workers, one per core (pytest-xdist). A test file is the unit each worker
+# takes, so a module's shared build is made once (pytest 9.2 ignores xdist_group).
 pytest: setup chromium
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The demo data through `--target duckdb` and `--target spark`, every assignment
 # row and trace compared (tests/spark/test_spark_parity.py; Spark in local mode,

@@ -42,7 +42,6 @@ import pytest
 from conftest import PROJECT_DIR, ReportRun, Workspace
 
 # Shares the docs build with test_docs_coverage: the same xdist worker runs both.
-pytestmark = pytest.mark.xdist_group("docs")
 
 SCREENSHOT_DIR = PROJECT_DIR / "target" / "screenshots"
 WINDOW = (1400, 1000)

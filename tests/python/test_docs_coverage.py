@@ -25,7 +25,6 @@ import pytest
 from conftest import Workspace, copy_build, copy_inputs
 
 # Shares the docs build with test_docs_browser: the same xdist worker runs both.
-pytestmark = pytest.mark.xdist_group("docs")
 
 MEASURED = ("model", "seed", "snapshot")
 

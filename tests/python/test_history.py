@@ -72,8 +72,6 @@ TRANSITION_COLUMNS = (
     "change_type",
 )
 
-pytestmark = pytest.mark.xdist_group("history")
-
 
 def generate(root: Path, dates: int, layout: str = "files") -> Path:
     """Run the demo generator: `dates` weekly snapshots from 2025-11-04 into root."""

@@ -284,7 +284,6 @@ def test_reader_holding_the_database_open_sees_no_corruption(built: Workspace) -
     assert digest(built.parquet_path) == before_parquet
 
 
-@pytest.mark.xdist_group("large")  # one 30k-user build for both
 def test_killed_during_the_sqlite_export_leaves_old_or_new_rows(large_built: Workspace) -> None:
     expected_rows = LARGE_USERS * 2
     _, _, _, computed_before = sqlite_state(large_built.sqlite_path)
@@ -300,7 +299,6 @@ def test_killed_during_the_sqlite_export_leaves_old_or_new_rows(large_built: Wor
     assert digest(large_built.parquet_path) == parquet_before
 
 
-@pytest.mark.xdist_group("large")  # one 30k-user build for both
 def test_killed_during_the_parquet_export_leaves_a_whole_file(large_built: Workspace) -> None:
     expected_rows = LARGE_USERS * 2
     parquet_before = digest(large_built.parquet_path)

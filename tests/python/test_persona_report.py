@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 from conftest import ReportRun
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
@@ -89,7 +88,6 @@ def test_short_listing_has_no_note() -> None:
 # ---------------------------------------------------------------- sections
 
 
-@pytest.mark.xdist_group("docs")
 def test_labelled_report_has_every_section(demo_report: ReportRun) -> None:
     text, page = demo_report.output, demo_report.html.read_text()
     for title, section_id in SECTIONS:
@@ -232,7 +230,6 @@ def expected_numbers(rows: list[dict[str, Any]]) -> dict[str, dict]:
     }
 
 
-@pytest.mark.xdist_group("docs")
 def test_report_numbers_agree_with_the_published_sqlite(demo_report: ReportRun) -> None:
     expected = expected_numbers(published(demo_report.workspace.sqlite_path))
 

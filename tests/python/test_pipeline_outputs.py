@@ -61,7 +61,6 @@ def published(demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Work
     return built_workspace(demo_data, tmp_path_factory.mktemp("published"))
 
 
-@pytest.mark.xdist_group("published")  # share one build
 def test_sqlite_table_has_every_key_with_types_keys_and_indexes(published: Workspace) -> None:
     with sqlite3.connect(published.sqlite_path) as connection:
         # Plain `dbt build` creates the database with 64 KB pages (a trace is ~2 KB).
@@ -99,7 +98,6 @@ def test_sqlite_table_has_every_key_with_types_keys_and_indexes(published: Works
             )
 
 
-@pytest.mark.xdist_group("published")  # share one build
 def test_every_trace_parses_and_agrees_with_its_row(published: Workspace) -> None:
     rows = sqlite_rows(
         published.sqlite_path,
@@ -133,7 +131,6 @@ def test_every_trace_parses_and_agrees_with_its_row(published: Workspace) -> Non
             assert "no persona matched" in result["primary_reasoning"].lower()
 
 
-@pytest.mark.xdist_group("published")  # share one build
 def test_warehouse_stores_traces_with_zstd(published: Workspace) -> None:
     """profiles.yml creates the warehouse with storage v1.2.0, so the trace column's
     `using compression zstd` takes effect; on DuckDB's default storage it silently
@@ -169,7 +166,6 @@ def test_warehouse_in_the_old_storage_format_is_named_with_the_fix(
     assert "cannot compress strings with ZSTD" not in recreated.output
 
 
-@pytest.mark.xdist_group("published")  # share one build
 def test_parquet_has_real_types_and_no_trace(published: Workspace) -> None:
     table = pq.read_table(published.parquet_path)
     assert table.num_rows == EXPECTED_ROWS

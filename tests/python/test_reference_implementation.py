@@ -47,8 +47,6 @@ ODDITIES = (
 )
 MISSING_CREDIT_USER = "u_0001"  # no credit row at all: missing signal, not "no card"
 
-pytestmark = pytest.mark.xdist_group("reference")  # the tests share one build
-
 
 def load_reference() -> ModuleType:
     path = PROJECT_DIR / "benchmarks" / "reference_polars.py"
