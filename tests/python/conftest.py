@@ -270,8 +270,9 @@ def to_yaml(values: dict[str, object]) -> str:
     return "{" + ", ".join(f"{key}: {scalar(value)}" for key, value in values.items()) + "}"
 
 
-def generate_demo_data(root: Path, users: int = DEMO_USERS) -> Path:
-    """Run the demo generator into root/features and root/user_archetypes.parquet."""
+def generate_demo_data(root: Path, users: int = DEMO_USERS, *options: str) -> Path:
+    """Run the demo generator into root/features and root/user_archetypes.parquet, with
+    more generator `options` (e.g. --dates 2 --layout folders)."""
     completed = subprocess.run(
         [
             sys.executable,
@@ -282,6 +283,7 @@ def generate_demo_data(root: Path, users: int = DEMO_USERS) -> Path:
             str(root / "features"),
             "--archetypes",
             str(root / "user_archetypes.parquet"),
+            *options,
         ],
         capture_output=True,
         text=True,

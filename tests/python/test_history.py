@@ -17,8 +17,6 @@ import json
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
@@ -29,11 +27,11 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import (
     DEMO_USERS,
-    PROJECT_DIR,
     Workspace,
     built_workspace,
     copy_build,
     copy_inputs,
+    generate_demo_data,
     run_entry_point,
 )
 
@@ -75,25 +73,7 @@ TRANSITION_COLUMNS = (
 
 def generate(root: Path, dates: int, layout: str = "files") -> Path:
     """Run the demo generator: `dates` weekly snapshots from 2025-11-04 into root."""
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(PROJECT_DIR / "scripts" / "generate_features.py"),
-            "--out",
-            str(root / "features"),
-            "--archetypes",
-            str(root / "user_archetypes.parquet"),
-            "--dates",
-            str(dates),
-            "--layout",
-            layout,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return root
+    return generate_demo_data(root, DEMO_USERS, "--dates", str(dates), "--layout", layout)
 
 
 def keep_dates(source: Path, target: Path, dates: tuple[str, ...]) -> Path:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib.util
 import math
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -25,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from conftest import PROJECT_DIR, Workspace
+from conftest import DEMO_USERS, PROJECT_DIR, Workspace, generate_demo_data
 
 DATES = ("2025-11-04", "2025-11-11")
 # A user only in the income file, with an id that needs escaping in JSON.
@@ -59,22 +58,7 @@ def load_reference() -> ModuleType:
 
 
 def generate_two_dates(root: Path) -> None:
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(PROJECT_DIR / "scripts" / "generate_features.py"),
-            "--out",
-            str(root / "features"),
-            "--archetypes",
-            str(root / "user_archetypes.parquet"),
-            "--dates",
-            str(len(DATES)),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
+    generate_demo_data(root, DEMO_USERS, "--dates", str(len(DATES)))
 
 
 def add_oddities(features_dir: Path) -> None:
