@@ -85,7 +85,7 @@ lint: setup
 
 # dbt's unit tests (once, here) and one build of the demo data with every data test.
 dbt-test: setup $(TEST_DATA)/features
-	$(BIN)/dbt build --fail-fast --vars '$(TEST_VARS)'
+	$(BIN)/dbt build --fail-fast --selector ci --vars '$(TEST_VARS)'
 
 # The inner loop while changing models: lint, unit tests, one demo build (about a minute).
 check: lint dbt-test

@@ -103,8 +103,6 @@ class Workspace:
     ) -> list[str]:
         """The command line of `dbt <args>` on this project with this workspace's paths."""
         vars_text = vars_yaml if vars_yaml is not None else to_yaml(self.vars(**var_overrides))
-        if args and args[0] == "build":
-            args = (*args, "--exclude-resource-type", "unit_test")
         return [
             str(BIN_DIR / "dbt"),
             *args,

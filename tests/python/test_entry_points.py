@@ -72,6 +72,27 @@ def test_assign_personas_help_says_unit_tests_are_left_to_make_test() -> None:
     assert "so this skips them: `make test` (and `make dbt-test`) runs them" in text
 
 
+def unit_tests_selected(workspace: Workspace, *selection: str) -> set[str]:
+    listed = workspace.dbt("ls", "--resource-type", "unit_test", "--output", "name", *selection)
+    assert listed.ok, listed.output[-2000:]
+    lines = (line.strip() for line in listed.output.splitlines())
+    return {line for line in lines if re.fullmatch(r"\w+", line)}
+
+
+def test_plain_dbt_build_leaves_unit_tests_to_make_test(workspace: Workspace) -> None:
+    """The default selector (plain `dbt build`, as `make run`) selects no unit test;
+    `--selector ci` (`make dbt-test`) selects every one the project has."""
+    every_unit_test = {
+        test["name"]
+        for path in (PROJECT_DIR / "models").rglob("*unit_tests.yml")
+        for test in yaml.safe_load(path.read_text())["unit_tests"]
+    }
+    assert len(every_unit_test) > 20
+    assert unit_tests_selected(workspace) == set()
+    assert unit_tests_selected(workspace, "--selector", "ci") == every_unit_test
+    assert "--selector ci" in (PROJECT_DIR / "Makefile").read_text()
+
+
 def test_make_test_spark_checks_for_java_before_installing(tmp_path: Path) -> None:
     # A PATH with make and a shell but no java.
     bin_dir = tmp_path / "bin"
