@@ -2,10 +2,16 @@
 
 profiles.yml names this module under `plugins:`. It gives dbt two things:
 
-- `store`: writes persona_assignments into the SQLite database. The post-hook
-  of export_persona_assignments_sqlite (macros/exports/publish_assignments_to_sqlite.sql)
-  hands it the relation through dbt-duckdb's `adapter.store_relation(...)`,
-  the step its `external` materialization uses to hand data to other systems.
+- `store`: writes persona_assignments into the SQLite database, in two steps
+  that dbt-duckdb's `adapter.store_relation(...)` (the step its `external`
+  materialization uses to hand data to other systems) hands it:
+  `stage` (the post-hook of export_persona_assignments_sqlite_staged) writes
+  every row inside a SQLite transaction and leaves it open, while dbt runs
+  the gate on its other thread; `commit` (the post-hook of
+  export_persona_assignments_sqlite, after the gate passed) commits it.
+  Until then readers see the database as it was; `discard` (on-run-end)
+  rolls back a write the gate did not let through
+  (macros/exports/publish_assignments_to_sqlite.sql).
 - the SQL function `ensure_parent_folder(path)`, which creates the folder an
   output file goes into (the Parquet export calls it before writing).
 
@@ -18,7 +24,8 @@ Why Python and not DuckDB's sqlite extension (docs/decisions.md):
   fills up anyway ends in a rolled-back transaction and a clear message
   (DuckDB's extension aborts the whole process there and leaves a hot journal);
 - a table with another schema is named, with its columns, instead of failing
-  inside a binder.
+  inside a binder;
+- the write can be done before the gate's verdict and committed after it.
 
 What it writes (SPEC section 6): table persona_assignments, in one SQLite
 transaction. Rows of the (as_of_date, window_days) pairs in the relation are
@@ -102,10 +109,6 @@ ROW_OVERHEAD_BYTES = 400
 PAGE_FILL_FACTOR = 1.25
 BATCH_ROWS = 20_000
 BUSY_TIMEOUT_MS = 5000
-# SQLite's page cache while it writes (its default is 2 MB): the two unique
-# indexes of 2M rows are about 150 MB, and rows that arrive out of key order
-# then update cached pages instead of reading and writing them back.
-SQLITE_CACHE_KIB = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,50 @@ class Publication:
         return int(data * PAGE_FILL_FACTOR) + (BTREE_COUNT + 1) * page_size
 
 
+@dataclass
+class StagedWrite:
+    """A SQLite write that is done but not committed: readers see the database as it was."""
+
+    path: Path
+    invocation_id: str
+    connection: Any
+    sqlite: Any
+    created: bool
+
+    def close(self, *, commit: bool) -> None:
+        """Commit (or roll back) and close; a database this write created and left empty goes."""
+        try:
+            self.sqlite.execute("commit" if commit else "rollback")
+        except adbc_driver_manager.Error as error:
+            if not commit:
+                raise DbtRuntimeError(
+                    f"SQLite error on {self.path}: {sqlite_message(error)}"
+                ) from error
+            try:
+                self.sqlite.execute("rollback")
+            except adbc_driver_manager.Error:
+                LOGGER.debug(f"SQLite {self.path}: the failed commit was already rolled back")
+            raise DbtRuntimeError(
+                f"SQLite error on {self.path}: {sqlite_message(error)}; nothing was committed"
+            ) from error
+        finally:
+            self.sqlite.close()
+            self.connection.close()
+            if self.created:
+                remove_if_empty(self.path)
+
+
 class Plugin(BasePlugin):
     """Writes the relations it is given into SQLite; see the module docstring."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self.new_database_page_size = int(plugin_config.get("new_database_page_size", 65536))
         self._duckdb: Any = None
+        # The writes staged and not yet committed or discarded, by database path.
+        self._staged: dict[Path, StagedWrite] = {}
+        self._staged_lock = threading.Lock()
+        # A process that ends before on-run-end (e.g. an interrupt) rolls back too.
+        atexit.register(self.discard, "the run ended before it was committed")
 
     def configure_connection(self, conn: Any) -> None:
         # The store step reads the relation through a connection of its own
@@ -144,33 +185,79 @@ class Plugin(BasePlugin):
         atexit.register(remove_function, conn, "ensure_parent_folder")
 
     def store(self, target_config: TargetConfig) -> None:
-        """Publish persona_assignments (target_config.relation) and persona_transitions.
+        """Stage, commit or discard the SQLite write of persona_assignments and persona_transitions.
 
-        `config`: `where`, the SQL condition of this run's assignment rows;
-        `transitions` (relation), `transitions_where` and `transition_pairs`,
-        the pairs whose transitions are replaced; `check_free_disk_space`.
+        `config`: `action` (stage, commit or discard) and `invocation_id` (the
+        dbt invocation the write belongs to); for stage, `where`, the SQL
+        condition of this run's assignment rows; `transitions` (relation),
+        `transitions_where` and `transition_pairs`, the pairs whose
+        transitions are replaced; `check_free_disk_space`.
         """
         options = dict(target_config.config or {})
         path = Path(target_config.location.path)
+        action = options.get("action")
+        invocation_id = str(options.get("invocation_id"))
+        if action == "stage":
+            self.stage(str(target_config.relation), path, invocation_id, options)
+        elif action == "commit":
+            self.commit(path, invocation_id)
+        elif action == "discard":
+            self.discard(str(options.get("reason", "it was not committed")))
+        else:
+            raise DbtRuntimeError(f"publication plugin: unknown action {action!r}")
+
+    def stage(self, relation: str, path: Path, invocation_id: str, options: dict) -> None:
+        """Write the relation's rows into `path` in a transaction left open for commit()."""
+        self.discard("a new run staged another write", path)
         cursor = self._duckdb.cursor()
         try:
             publication = describe(
                 cursor,
-                str(target_config.relation),
+                relation,
                 options.get("where", "true"),
                 options.get("transitions"),
                 options.get("transitions_where", "false"),
                 tuple(tuple(pair) for pair in options.get("transition_pairs", [])),
             )
-            publish(
+            staged = stage(
                 cursor,
                 publication,
                 path,
+                invocation_id,
                 page_size=self.new_database_page_size,
                 check_free_space=bool(options.get("check_free_disk_space", True)),
             )
         finally:
             cursor.close()
+        with self._staged_lock:
+            self._staged[path] = staged
+
+    def commit(self, path: Path, invocation_id: str) -> None:
+        """Commit the write this invocation staged into `path`."""
+        with self._staged_lock:
+            staged = self._staged.pop(path, None)
+        if staged is None or staged.invocation_id != invocation_id:
+            if staged is not None:
+                staged.close(commit=False)
+            raise DbtRuntimeError(
+                f"Publication refused: nothing was staged for {path} in this invocation "
+                "(export_persona_assignments_sqlite_staged writes the rows, this model commits "
+                "them), so nothing was written. Run `dbt build` (or dbt build --select "
+                "+export_persona_assignments_sqlite)."
+            )
+        staged.close(commit=True)
+
+    def discard(self, reason: str, path: Path | None = None) -> None:
+        """Roll back the staged writes (of `path`, or all): the database stays as it was."""
+        with self._staged_lock:
+            paths = [path] if path is not None else list(self._staged)
+            staged = [self._staged.pop(key) for key in paths if key in self._staged]
+        for write in staged:
+            LOGGER.info(
+                f"SQLite {write.path}: the staged write was rolled back ({reason}); "
+                "the database is as it was."
+            )
+            write.close(commit=False)
 
 
 def remove_function(conn: Any, name: str) -> None:
@@ -229,7 +316,9 @@ def rows(cursor: Any, relation: str, where: str) -> pa.RecordBatchReader:
     at 1M users, against 5 s for the plain scan. The rows come out in about key
     order anyway (int_assignment_keys is sorted, and the models built from it
     keep roughly its order), which keeps SQLite's inserts into the two unique
-    indexes local; SQLITE_CACHE_KIB covers the rest (docs/decisions.md).
+    indexes local, so SQLite's default page cache (2 MB) is enough: a 256 MB
+    cache made SQLite hold back 3.7 GB of pages and write them all at the
+    commit, 28 s against 14 s in all at 1M users (docs/decisions.md).
 
     A thread reads the batches from DuckDB while SQLite writes the previous
     ones: reading 2M traces and writing them each take several seconds, and
@@ -289,10 +378,19 @@ def streamed(source: pa.RecordBatchReader) -> pa.RecordBatchReader:
     return pa.RecordBatchReader.from_batches(source.schema, received())
 
 
-def publish(
-    cursor: Any, publication: Publication, path: Path, *, page_size: int, check_free_space: bool
-) -> None:
-    """Write the publication into `path` in one transaction, or change nothing."""
+def stage(
+    cursor: Any,
+    publication: Publication,
+    path: Path,
+    invocation_id: str,
+    *,
+    page_size: int,
+    check_free_space: bool,
+) -> StagedWrite:
+    """Write the publication into `path` inside a transaction, and leave it open.
+
+    On any error the transaction is rolled back and nothing changed.
+    """
     ensure_parent_folder(str(path))
     created = not path.exists()
     try:
@@ -300,29 +398,34 @@ def publish(
     except adbc_driver_manager.Error as error:
         raise DbtRuntimeError(f"SQLite error on {path}: {error}") from error
     sqlite = connection.cursor()
+    staged = StagedWrite(path, invocation_id, connection, sqlite, created)
+    in_transaction = False
     try:
         # A reader finishing its transaction gets a moment before "database is locked".
         sqlite.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-        sqlite.execute(f"pragma cache_size = -{SQLITE_CACHE_KIB}")
         if created:
             sqlite.execute(f"pragma page_size = {page_size}")
         if check_free_space:
             sqlite.execute("pragma page_size")
             assert_free_space(publication, path, sqlite.fetchone()[0])
         sqlite.execute("begin immediate")
-        try:
-            write(sqlite, cursor, publication, path)
-            sqlite.execute("commit")
-        except BaseException:
-            sqlite.execute("rollback")
-            raise
-    except adbc_driver_manager.Error as error:
-        raise DbtRuntimeError(f"SQLite error on {path}: {sqlite_message(error)}") from error
-    finally:
-        sqlite.close()
-        connection.close()
-        if created:
-            remove_if_empty(path)
+        in_transaction = True
+        write(sqlite, cursor, publication, path)
+        return staged
+    except BaseException as error:
+        if in_transaction:
+            try:
+                staged.close(commit=False)
+            except DbtRuntimeError as rollback_error:  # the first error is the one to report
+                LOGGER.debug(str(rollback_error))
+        else:
+            sqlite.close()
+            connection.close()
+            if created:
+                remove_if_empty(path)
+        if isinstance(error, adbc_driver_manager.Error):
+            raise DbtRuntimeError(f"SQLite error on {path}: {sqlite_message(error)}") from error
+        raise
 
 
 def sqlite_message(error: adbc_driver_manager.Error) -> str:

@@ -22,7 +22,8 @@
     {%- set messages = {} -%}
     {%- for result in results -%}
         {%- if result.node.name in [
-            'export_persona_assignments_sqlite', 'export_persona_assignments_parquet',
+            'export_persona_assignments_sqlite_staged', 'export_persona_assignments_sqlite',
+            'export_persona_assignments_parquet',
             'export_persona_transitions_parquet',
         ] -%}
             {%- do statuses.update({result.node.name: result.status | string}) -%}
@@ -30,6 +31,12 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set sqlite_status = statuses.get('export_persona_assignments_sqlite') -%}
+    {%- set sqlite_message = messages.get('export_persona_assignments_sqlite') -%}
+    {#- A write that failed while it was staged is the SQLite export's failure. -#}
+    {%- if statuses.get('export_persona_assignments_sqlite_staged') == 'error' -%}
+        {%- set sqlite_status = 'error' -%}
+        {%- set sqlite_message = messages.get('export_persona_assignments_sqlite_staged') -%}
+    {%- endif -%}
     {#- How many pairs the run evaluated (int_evaluation_plan, read as a relation: no ref() in a hook). -#}
     {%- set plan = adapter.get_relation(
         database=target.database, schema=target.schema, identifier='int_evaluation_plan'
@@ -67,11 +74,11 @@
         {{ log("Published: SQLite " ~ var('sqlite_path') ~ " and Parquet " ~ var('parquet_path')
             ~ " and " ~ transitions_parquet_path() ~ ".", info=true) }}
     {%- elif sqlite_status == 'error'
-        and 'publication refused' not in (messages.get('export_persona_assignments_sqlite') or '') | lower -%}
+        and 'publication refused' not in (sqlite_message or '') | lower -%}
         {{ exceptions.raise_compiler_error(
             "Not published: the SQLite export failed and rolled back, so the SQLite database "
             ~ var('sqlite_path') ~ " and the Parquet file " ~ var('parquet_path')
-            ~ " are as they were. " ~ publication_failure_hint(messages.get('export_persona_assignments_sqlite'))
+            ~ " are as they were. " ~ publication_failure_hint(sqlite_message)
         ) }}
     {%- elif statuses and (sqlite_status != 'success' or parquet_status != 'success') -%}
         {{ log("Not published: the exports did not run (see the failures or skips above); "

@@ -377,9 +377,40 @@ def test_failed_gate_leaves_published_outputs_byte_for_byte(
     else:
         assert "u_0001" in result.output
         assert "archetype_gets_expected_persona" in result.output
+        # The SQLite write ran beside the gate, and was rolled back when the gate failed.
+        assert "the staged write was rolled back" in result.output
     assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
     if command[0] == "script":
         report = result.output.split("Persona assignment validation report", 1)[1]
         mismatches = report.split("Archetype mismatches, by user:", 1)[1].split("\n\n", 1)[0]
         assert "u_0001" in mismatches and "expects persona 1, got STABLE" in mismatches
         assert "RESULT: FAILED - nothing published" in report
+
+
+def test_sqlite_write_runs_beside_the_gate(built: Workspace) -> None:
+    """The SQLite write (the longest step) does not wait for the gate; the commit does."""
+    staged = built.dbt("ls", "--select", "+export_persona_assignments_sqlite_staged")
+    committed = built.dbt("ls", "--select", "+export_persona_assignments_sqlite")
+
+    assert staged.ok and committed.ok, staged.output[-2000:] + committed.output[-2000:]
+    assert "persona_assignments" in staged.output
+    assert "persona_gate_violations" not in staged.output
+    assert "persona_gate_violations" in committed.output
+    assert "export_persona_assignments_sqlite_staged" in committed.output
+
+
+def test_commit_without_a_write_staged_in_the_invocation_is_refused(built: Workspace) -> None:
+    before = (digest(built.sqlite_path), digest(built.parquet_path))
+    # The gate is evaluated (and passes), but the write it would let through is not staged.
+    result = built.dbt(
+        "build",
+        "--select",
+        "persona_gate_violations",
+        "persona_gate_result",
+        "export_persona_assignments_sqlite",
+    )
+
+    assert not result.ok
+    assert "nothing was staged for" in result.output
+    assert "export_persona_assignments_sqlite_staged writes the rows" in result.output
+    assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
