@@ -39,6 +39,7 @@ Examples:
   python scripts/benchmark.py --sizes 75 10000 --rerun
   python scripts/benchmark.py --rerun --repeat 3       # median of three runs each
   python scripts/benchmark.py --sizes 10000000 --no-sqlite   # SQLite export off
+  python scripts/benchmark.py --sizes 10000000 --results benchmarks/results-10m-sqlite.md
   python scripts/benchmark.py --sizes 1000000 --compare --repeat 3 \
       --results benchmarks/reference-1m.md
   python scripts/benchmark.py --history --sizes 100000 --results benchmarks/history-100k.md
@@ -75,6 +76,22 @@ cpu_s = usage.ru_utime + usage.ru_stime
 open(sys.argv[1], "w").write(json.dumps({"peak_kb": usage.ru_maxrss, "cpu_s": cpu_s}))
 sys.exit(code)
 """
+
+
+# Disk a run needs, per million users and stored date, as measured here (README
+# "Performance"): the SQLite file with 64 KB pages (5.16 GB at 1M users), the
+# DuckDB warehouse (0.33 GB), the inputs, and the spill files DuckDB writes
+# next to the warehouse while persona_assignments builds, once its joins
+# outgrow the memory limit (35 GB at 10M users). The spill files are gone
+# before the SQLite write begins, so a run needs the larger of the two.
+SQLITE_GB_PER_MILLION = 5.2
+WAREHOUSE_GB_PER_MILLION = 0.35
+SPILL_GB_PER_MILLION = 3.5
+FEATURES_GB_PER_MILLION = 0.15
+# A healthy machine allocates and writes 1 GB of fresh memory in well under a
+# second; on this VM it sometimes takes 10x that (the host has to hand the
+# memory back), and every timing taken then measures the host, not the run.
+MEMORY_PROBE_BYTES = 2**30
 
 
 @dataclass
@@ -284,11 +301,50 @@ class RunKind:
     entry: str = MAKE_RUN
 
 
+def disk_needed_gb(users: int, export_sqlite: bool, dates: int = 1) -> float:
+    """The free disk a run of `users` over `dates` stored dates needs, from the measured sizes."""
+    sqlite = SQLITE_GB_PER_MILLION * dates if export_sqlite else 0.0
+    kept = (FEATURES_GB_PER_MILLION + WAREHOUSE_GB_PER_MILLION) * dates
+    return users / 1e6 * (kept + max(SPILL_GB_PER_MILLION, sqlite))
+
+
+def assert_free_disk(folder: Path, users: int, export_sqlite: bool, dates: int = 1) -> None:
+    """Refuse to start a size the disk under `folder` cannot hold, saying what it needs."""
+    needed = disk_needed_gb(users, export_sqlite, dates)
+    existing = next(parent for parent in (folder, *folder.parents) if parent.exists())
+    free = shutil.disk_usage(existing).free / 1e9
+    sqlite_part = (
+        f"the SQLite file about {users / 1e6 * SQLITE_GB_PER_MILLION * dates:.1f} GB, "
+        if export_sqlite
+        else "no SQLite file, "
+    )
+    log(
+        f"{users:,} users: needs about {needed:.1f} GB free ({sqlite_part}the warehouse, "
+        f"DuckDB's spill files and the inputs the rest); {existing} has {free:.1f} GB"
+    )
+    if free < needed:
+        sys.exit(
+            f"Not enough free disk for {users:,} users: about {needed:.1f} GB needed under "
+            f"{existing}, {free:.1f} GB free. Free up space, point --scratch at a larger "
+            "disk, or pass --no-sqlite."
+        )
+
+
+def memory_probe_s() -> float:
+    """Seconds to allocate and write MEMORY_PROBE_BYTES of fresh memory (see above)."""
+    started = time.monotonic()
+    block = bytearray(b"\x01") * MEMORY_PROBE_BYTES
+    elapsed = time.monotonic() - started
+    del block
+    return elapsed
+
+
 def measure_kinds(
     users: int, folder: Path, export_sqlite: bool, kinds: list[RunKind], repeat: int
 ) -> list[Measurement]:
     """Generate the features into `folder`, then `repeat` runs of each kind in turn
     (the median run of each)."""
+    assert_free_disk(folder, users, export_sqlite)
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "out").mkdir(parents=True)
     log(f"{users:,} users: generating features (not counted)")
@@ -333,10 +389,16 @@ def measure(
     return measure_kinds(users, scratch / f"users_{users}", export_sqlite, kinds, repeat)
 
 
-def environment() -> dict[str, str]:
+def environment(probe_before_s: float) -> dict[str, str]:
     versions = {name: metadata.version(name) for name in ("dbt-core", "dbt-duckdb", "duckdb")}
     return {
         "date (UTC)": f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+        "load average (1, 5, 15 min) at the end": ", ".join(
+            f"{load:.2f}" for load in os.getloadavg()
+        ),
+        "1 GB of fresh memory written, before the first run and after the last": (
+            f"{probe_before_s:.2f} s, {memory_probe_s():.2f} s"
+        ),
         "CPUs": str(os.cpu_count()),
         "memory": f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
         "python": platform.python_version(),
@@ -403,8 +465,61 @@ def svg_plot(measurements: list[Measurement]) -> str:
     return "\n".join(parts)
 
 
+def svg_comparison(measurements: list[Measurement]) -> str:
+    """Bars of the median wall time of the reference and both entry points, per size,
+    with the 1.5x-the-reference target marked, as self-contained SVG."""
+    sizes = sorted({m.users for m in measurements if m.label == REFERENCE})
+    kinds = [(REFERENCE, "#9e9e9e"), ("first run", "#1565c0"), (DBT_BUILD, "#64b5f6")]
+    names = {REFERENCE: "reference (Polars)", "first run": "make run", DBT_BUILD: "dbt build"}
+    runs = {(m.users, m.label): m for m in measurements}
+    if not sizes:
+        return ""
+    bar, gap, left, width = 22, 18, 210, 700
+    height = 60 + len(sizes) * (len(kinds) * bar + gap) + 40
+    longest = max(m.wall_s for m in measurements if m.users in sizes) or 1.0
+    scale = (width - left - 120) / longest
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        "font-family='sans-serif' font-size='12'>",
+        f"<rect width='{width}' height='{height}' fill='white'/>",
+        f"<text x='{width / 2}' y='24' text-anchor='middle' font-size='14'>Wall time against "
+        "the reference (median run; dashed: 1.5x the reference)</text>",
+    ]
+    y = 44
+    for users in sizes:
+        reference = runs[(users, REFERENCE)].wall_s
+        target_x = left + 1.5 * reference * scale
+        top = y
+        for label, colour in kinds:
+            run = runs.get((users, label))
+            if run is None:
+                continue
+            length = run.wall_s * scale
+            ratio = "" if label == REFERENCE else f" ({run.wall_s / reference:.2f}x)"
+            parts += [
+                f"<text x='{left - 8}' y='{y + bar * 0.7}' text-anchor='end'>"
+                f"{users:,}: {names[label]}</text>",
+                f"<rect x='{left}' y='{y}' width='{length:.1f}' height='{bar - 4}' "
+                f"fill='{colour}'/>",
+                f"<text x='{left + length + 6:.1f}' y='{y + bar * 0.7}'>"
+                f"{run.wall_s:.1f} s{ratio}</text>",
+            ]
+            y += bar
+        parts.append(
+            f"<line x1='{target_x:.1f}' y1='{top - 4}' x2='{target_x:.1f}' y2='{y}' "
+            "stroke='#c62828' stroke-dasharray='5,4'/>"
+        )
+        y += gap
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def markdown(
-    measurements: list[Measurement], command: str, export_sqlite: bool, chart: bool = True
+    measurements: list[Measurement],
+    command: str,
+    export_sqlite: bool,
+    chart: bool = True,
+    probe_before_s: float = 0.0,
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -414,7 +529,7 @@ def markdown(
         + ("both exports" if export_sqlite else "the Parquet export (SQLite export off)")
         + ", and the report); feature generation is timed separately and not counted.",
         "With several runs per row, the row is the run with the median wall time. Rows",
-        "labelled `dbt build` are plain `dbt build` (unit tests included, no report); rows",
+        "labelled `dbt build` are plain `dbt build` (the default selector, no report); rows",
         "labelled `reference` are benchmarks/reference_polars.py on the same files.",
         "",
         "| users | run | wall s | all runs, wall s | CPU s | µs/user | users/s | peak RSS GB "
@@ -446,7 +561,7 @@ def markdown(
     if chart:
         lines += ["", "![wall time vs users](results.svg)"]
     lines += ["", "Environment:", ""]
-    lines += [f"- {key}: {value}" for key, value in environment().items()]
+    lines += [f"- {key}: {value}" for key, value in environment(probe_before_s).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -467,6 +582,7 @@ def measure_history(
 ) -> list[Measurement]:
     """Fresh single date (median of `repeat`), add a 2nd, 7 dates at once, add the 8th."""
     root = scratch / f"history_{users}"
+    assert_free_disk(root, users, export_sqlite, dates=HISTORY_DATES)
     shutil.rmtree(root, ignore_errors=True)
     log(f"{users:,} users: generating {HISTORY_DATES} weekly snapshots (not counted)")
     generate_s = generate(
@@ -612,6 +728,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
+    probe_before_s = memory_probe_s()
+    log(
+        f"1 GB of fresh memory written in {probe_before_s:.2f} s "
+        "(well under 1 s on a machine that is not busy)"
+    )
     measurements: list[Measurement] = []
     for users in sorted(args.sizes):
         if args.sweep:
@@ -627,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
 
     command = "python scripts/benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv)
     chart = not (args.history or args.sweep)
-    report = markdown(measurements, command.strip(), not args.no_sqlite, chart)
+    report = markdown(measurements, command.strip(), not args.no_sqlite, chart, probe_before_s)
     if args.history:
         report += "\n".join(history_summary(measurements)) + "\n"
     if args.sweep:
@@ -639,6 +760,11 @@ def main(argv: list[str] | None = None) -> int:
     plot = svg_plot(measurements) if chart else ""
     if plot:
         args.results.with_suffix(".svg").write_text(plot)
+    if args.compare and not (args.history or args.sweep):
+        comparison = args.results.with_name(args.results.stem + "-comparison.svg")
+        comparison.write_text(svg_comparison(measurements))
+        report += f"\n![wall time against the reference]({comparison.name})\n"
+        args.results.write_text(report)
     print()
     print(report)
     log(f"wrote {args.results}")

@@ -5,4 +5,19 @@
 -- depends_on: {{ ref('persona_gate_violations') }}
 -- depends_on: {{ ref('persona_gate_result') }}
 
-select * from {{ ref('export_persona_assignments_sqlite_staged') }}
+with
+
+staged as (
+
+    select
+        output_format,
+        output_path,
+        is_enabled,
+        published_row_count,
+        published_as_of_date_count
+
+    from {{ ref('export_persona_assignments_sqlite_staged') }}
+
+)
+
+select * from staged

@@ -308,6 +308,11 @@ def test_a_run_that_adds_a_date_evaluates_only_that_date(
     result = workspace.dbt("build")
     assert result.ok, result.output
     second_invocation = invocation_of_last_run(workspace)
+    # The new rows went straight into the table, through a temporary view: no temporary
+    # table held a copy of their traces first (macros/engine/duckdb__create_table_as.sql).
+    log = (workspace.root / "logs" / "dbt.log").read_text()
+    assert re.search(r'create or replace temporary view\s+"?persona_assignments__dbt_tmp', log)
+    assert not re.search(r'create\s+temporary\s+table\s+"?persona_assignments__dbt_tmp', log)
 
     for day in DATES[:2]:
         assert assignments_of(workspace.sqlite_path, day) == before[day]

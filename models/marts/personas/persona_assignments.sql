@@ -9,6 +9,7 @@
 {{ config(
     materialized=('incremental' if history_is_incremental() else 'table'),
     incremental_strategy='append',
+    incremental_rows_as_view=true,
     on_schema_change='fail',
     pre_hook=["{{ delete_pairs(evaluated_pairs()) }}"],
 ) }}
