@@ -305,7 +305,7 @@ def test_docs_lineage_shows_model_description_and_neighbours(
     parents = model_neighbours(manifest, "parent_map")
     children = model_neighbours(manifest, "child_map")
     assert parents == {"int_persona_evaluations_pivoted", "int_evaluation_plan", "persona_ruleset"}
-    assert {"export_persona_assignments_sqlite", "persona_gate_violations"} <= children
+    assert {"export_persona_assignments_sqlite_staged", "persona_gate_violations"} <= children
     depends_on, referenced_by = section_text(dom, "depends_on"), section_text(dom, "referenced_by")
     assert [name for name in parents if name not in depends_on.split()] == []
     assert [name for name in children if name not in referenced_by.split()] == []
