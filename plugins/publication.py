@@ -6,9 +6,10 @@ profiles.yml names this module under `plugins:`. It gives dbt two things:
   that dbt-duckdb's `adapter.store_relation(...)` (the step its `external`
   materialization uses to hand data to other systems) hands it:
   `stage` (the post-hook of export_persona_assignments_sqlite_staged) writes
-  every row inside a SQLite transaction and leaves it open, while dbt runs
-  the gate on its other thread; `commit` (the post-hook of
-  export_persona_assignments_sqlite, after the gate passed) commits it.
+  every row of persona_assignments inside a SQLite transaction and leaves it
+  open, while dbt runs the gate on its other thread; `commit` (the post-hook
+  of export_persona_assignments_sqlite, after the gate passed) writes
+  persona_transitions into the same transaction and commits it.
   Until then readers see the database as it was; `discard` (on-run-end)
   rolls back a write the gate did not let through
   (macros/exports/publish_assignments_to_sqlite.sql).
@@ -27,15 +28,17 @@ Why Python and not DuckDB's sqlite extension (docs/decisions.md):
   inside a binder;
 - the write can be done before the gate's verdict and committed after it.
 
-What it writes (SPEC section 6): table persona_assignments, in one SQLite
-transaction. Rows of the (as_of_date, window_days) pairs in the relation are
-replaced; rows of every other pair and every other table are kept.
+What it writes (SPEC sections 6 and 8): tables persona_assignments and
+persona_transitions, in one SQLite transaction. Rows of the (as_of_date,
+window_days) pairs in the relations are replaced; rows of every other pair
+and every other table are kept.
 """
 
 from __future__ import annotations
 
 import atexit
 import queue
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -120,14 +123,19 @@ class Publication:
     row_count: int
     trace_bytes: int
     pairs: list[tuple[str, int]]
-    # persona_transitions: its relation, the rows of this run, and the pairs they replace
-    transitions_relation: str | None = None
-    transitions_where: str = "false"
-    transition_pairs: tuple[tuple[str, int], ...] = ()
 
     def estimated_bytes(self, page_size: int) -> int:
         data = self.trace_bytes + self.row_count * ROW_OVERHEAD_BYTES
         return int(data * PAGE_FILL_FACTOR) + (BTREE_COUNT + 1) * page_size
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """What the commit adds: persona_transitions' rows of this run and the pairs they replace."""
+
+    relation: str
+    where: str
+    pairs: tuple[tuple[str, int], ...]
 
 
 @dataclass
@@ -189,9 +197,9 @@ class Plugin(BasePlugin):
 
         `config`: `action` (stage, commit or discard) and `invocation_id` (the
         dbt invocation the write belongs to); for stage, `where`, the SQL
-        condition of this run's assignment rows; `transitions` (relation),
-        `transitions_where` and `transition_pairs`, the pairs whose
-        transitions are replaced; `check_free_disk_space`.
+        condition of this run's assignment rows, and `check_free_disk_space`;
+        for commit, `transitions` (relation), `transitions_where` and
+        `transition_pairs`, the pairs whose transitions are replaced.
         """
         options = dict(target_config.config or {})
         path = Path(target_config.location.path)
@@ -200,7 +208,18 @@ class Plugin(BasePlugin):
         if action == "stage":
             self.stage(str(target_config.relation), path, invocation_id, options)
         elif action == "commit":
-            self.commit(path, invocation_id)
+            transitions = options.get("transitions")
+            self.commit(
+                path,
+                invocation_id,
+                None
+                if transitions is None
+                else Transitions(
+                    str(transitions),
+                    str(options.get("transitions_where", "false")),
+                    tuple((str(d), int(w)) for d, w in options.get("transition_pairs", [])),
+                ),
+            )
         elif action == "discard":
             self.discard(str(options.get("reason", "it was not committed")))
         else:
@@ -211,14 +230,7 @@ class Plugin(BasePlugin):
         self.discard("a new run staged another write", path)
         cursor = self._duckdb.cursor()
         try:
-            publication = describe(
-                cursor,
-                relation,
-                options.get("where", "true"),
-                options.get("transitions"),
-                options.get("transitions_where", "false"),
-                tuple(tuple(pair) for pair in options.get("transition_pairs", [])),
-            )
+            publication = describe(cursor, relation, options.get("where", "true"))
             staged = stage(
                 cursor,
                 publication,
@@ -232,8 +244,8 @@ class Plugin(BasePlugin):
         with self._staged_lock:
             self._staged[path] = staged
 
-    def commit(self, path: Path, invocation_id: str) -> None:
-        """Commit the write this invocation staged into `path`."""
+    def commit(self, path: Path, invocation_id: str, transitions: Transitions | None) -> None:
+        """Add `transitions` to the write this invocation staged into `path`, and commit it."""
         with self._staged_lock:
             staged = self._staged.pop(path, None)
         if staged is None or staged.invocation_id != invocation_id:
@@ -245,6 +257,19 @@ class Plugin(BasePlugin):
                 "them), so nothing was written. Run `dbt build` (or dbt build --select "
                 "+export_persona_assignments_sqlite)."
             )
+        if transitions is not None:
+            cursor = self._duckdb.cursor()
+            try:
+                write_transitions(staged.sqlite, cursor, transitions)
+            except BaseException as error:
+                staged.close(commit=False)
+                if isinstance(error, adbc_driver_manager.Error):
+                    raise DbtRuntimeError(
+                        f"SQLite error on {path}: {sqlite_message(error)}; nothing was committed"
+                    ) from error
+                raise
+            finally:
+                cursor.close()
         staged.close(commit=True)
 
     def discard(self, reason: str, path: Path | None = None) -> None:
@@ -281,14 +306,7 @@ def ensure_parent_folder(path: str) -> str:
     return path
 
 
-def describe(
-    cursor: Any,
-    relation: str,
-    where: str,
-    transitions: str | None,
-    transitions_where: str,
-    transition_pairs: tuple[tuple[str, int], ...],
-) -> Publication:
+def describe(cursor: Any, relation: str, where: str) -> Publication:
     row_count, trace_bytes = cursor.execute(
         f"select count(*), coalesce(sum(strlen(assignment_trace)), 0) from {relation} where {where}"
     ).fetchone()
@@ -296,16 +314,7 @@ def describe(
         f"select distinct cast(as_of_date as varchar), window_days from {relation} "
         f"where {where} order by 1, 2"
     ).fetchall()
-    return Publication(
-        relation,
-        where,
-        row_count,
-        trace_bytes,
-        [(d, int(w)) for d, w in pairs],
-        transitions,
-        transitions_where,
-        tuple((d, int(w)) for d, w in transition_pairs),
-    )
+    return Publication(relation, where, row_count, trace_bytes, [(d, int(w)) for d, w in pairs])
 
 
 def rows(cursor: Any, relation: str, where: str) -> pa.RecordBatchReader:
@@ -430,7 +439,7 @@ def stage(
 
 def sqlite_message(error: adbc_driver_manager.Error) -> str:
     """SQLite's own words, without the ADBC status code and the repeated query."""
-    text = str(error).split("\nquery:", 1)[0]
+    text = re.split(r"\n\s*query( was)?:", str(error), maxsplit=1)[0]
     return text.split("] ", 1)[-1] if "[SQLite]" in text else text
 
 
@@ -449,8 +458,6 @@ def write(sqlite: Any, cursor: Any, publication: Publication, path: Path) -> Non
             schema_message(path, TRANSITIONS_TABLE, transitions, transition_names)
         )
     write_assignments(sqlite, cursor, publication, path, existing is not None)
-    if publication.transitions_relation is not None:
-        write_transitions(sqlite, cursor, publication, transitions is not None)
 
 
 def write_assignments(
@@ -495,11 +502,10 @@ def write_assignments(
     create_indexes(sqlite, TABLE, INDEXES)
 
 
-def write_transitions(
-    sqlite: Any, cursor: Any, publication: Publication, table_exists: bool
-) -> None:
-    """Replace the transitions of the publication's transition pairs, keep the rest."""
-    if not table_exists:
+def write_transitions(sqlite: Any, cursor: Any, transitions: Transitions) -> None:
+    """Replace the transitions of the recomputed pairs, keep the rest (stage() checked the
+    columns of an existing table)."""
+    if existing_columns(sqlite, TRANSITIONS_TABLE) is None:
         sqlite.execute(
             create_table_sql(
                 TRANSITIONS_TABLE,
@@ -508,14 +514,14 @@ def write_transitions(
             )
         )
     create_indexes(sqlite, TRANSITIONS_TABLE, TRANSITIONS_INDEXES)
-    if publication.transition_pairs:
+    if transitions.pairs:
         sqlite.executemany(
             f"delete from {TRANSITIONS_TABLE} where as_of_date = ? and window_days = ?",
-            list(publication.transition_pairs),
+            list(transitions.pairs),
         )
     sqlite.adbc_ingest(
         TRANSITIONS_TABLE,
-        transition_rows(cursor, publication.transitions_relation, publication.transitions_where),
+        transition_rows(cursor, transitions.relation, transitions.where),
         mode="append",
     )
 

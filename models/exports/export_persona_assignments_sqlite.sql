@@ -1,8 +1,12 @@
 {#-
     What this run published to SQLite: the write staged beside the gate,
-    committed by the post-hook once the gate passed.
+    with the transitions added and committed by the post-hook once the gate
+    passed.
 -#}
 -- depends_on: {{ ref('persona_gate_violations') }}
+-- depends_on: {{ ref('persona_transitions') }}
+-- depends_on: {{ ref('int_evaluation_plan') }}
+-- depends_on: {{ ref('persona_assignments') }}
 -- depends_on: {{ ref('persona_gate_result') }}
 
 with

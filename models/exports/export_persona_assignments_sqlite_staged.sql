@@ -2,10 +2,10 @@
     What this run writes to SQLite: the rows of the pairs it evaluated. Its
     post-hook writes them inside a SQLite transaction that it leaves open;
     it runs beside the gate, which does not wait for it, and
-    export_persona_assignments_sqlite commits it once the gate passed.
+    export_persona_assignments_sqlite adds the transitions and commits it
+    once the gate passed.
 -#}
 -- depends_on: {{ ref('int_evaluation_plan') }}
--- depends_on: {{ ref('persona_transitions') }}
 
 with
 

@@ -432,6 +432,24 @@ def test_a_requested_date_is_re_evaluated_and_replaced_alone(history: Workspace)
     assert sqlite_transitions(history.sqlite_path) == transitions_before
 
 
+def test_a_failed_transitions_write_publishes_neither_table(history: Workspace) -> None:
+    """The commit adds persona_transitions to the transaction the assignments were staged in:
+    when writing the transitions fails, the staged assignments are rolled back with them."""
+    with sqlite3.connect(history.sqlite_path) as connection:
+        connection.execute(
+            "create trigger refuse_transitions before insert on persona_transitions "
+            "begin select raise(abort, 'transitions refused by this test'); end"
+        )
+    before = digests(history)
+
+    # Re-evaluating the 2nd date recomputes its transitions and the 3rd date's.
+    result = history.dbt("build", as_of_date=DATES[1])
+
+    assert not result.ok
+    assert "transitions refused by this test; nothing was committed" in result.output
+    assert digests(history) == before
+
+
 def test_full_refresh_re_evaluates_every_date(history: Workspace) -> None:
     result = history.dbt("build", "--full-refresh")
     assert result.ok, result.output
