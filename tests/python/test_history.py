@@ -331,14 +331,21 @@ def test_a_run_that_adds_a_date_evaluates_only_that_date(
             "select cast(as_of_date as varchar), count(*) from int_feature_signals group by 1"
         ).fetchall()
     assert evaluated == [(DATES[2], KEYS_PER_DATE)]
-    # ... and so did the input key checks and persona_assignments' data tests.
+    # ... and so did the input key checks and the data tests of persona_assignments and of
+    # the Parquet file's rows.
     compiled_tests = (workspace.root / "target" / "run").rglob("*.sql")
     scoped = [
         path
         for path in compiled_tests
-        if path.name.startswith(("source_unique_feature_key_", "unique_persona_assignments_"))
+        if path.name.startswith(
+            (
+                "source_unique_feature_key_",
+                "unique_persona_assignments_",
+                "unique_export_persona_assignments_parquet_",
+            )
+        )
     ]
-    assert len(scoped) == len(FEATURE_FILES) + 1
+    assert len(scoped) == len(FEATURE_FILES) + 2
     for path in scoped:
         compiled = path.read_text()
         assert f"as_of_date = cast('{DATES[2]}' as date)" in compiled, path.name
