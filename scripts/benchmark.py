@@ -276,8 +276,12 @@ def reset_outputs(folder: Path) -> None:
     dbt's parsed project (target/partial_parse.msgpack) stays (parse_project)."""
     shutil.rmtree(folder / "logs", ignore_errors=True)
     for path in (folder / "target").glob("*"):
-        if path.name != PARSED_PROJECT:
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        if path.name == PARSED_PROJECT:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
     for path in [*(folder / "out").iterdir(), *folder.glob("warehouse.duckdb*")]:
         path.unlink()
 
