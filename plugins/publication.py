@@ -110,7 +110,10 @@ BTREE_COUNT = 3 + len(INDEXES)
 ROW_OVERHEAD_BYTES = 400
 # Pages are never full, and a B-tree needs interior pages.
 PAGE_FILL_FACTOR = 1.25
-BATCH_ROWS = 20_000
+# Rows per Arrow batch read from the warehouse: about 9 MB of traces. Larger
+# batches (20,000 rows, 44 MB) are allocated fresh for every batch, and the
+# page faults cost more than the read (docs/decisions.md).
+BATCH_ROWS = 4096
 BUSY_TIMEOUT_MS = 5000
 
 
