@@ -2,7 +2,7 @@
 
 This is what `make run` calls. It runs `dbt build` through dbt's Python API
 (staging, the five persona models, ranking, every data test, the validation
-gate and both exports), builds the reporting models, and prints the
+gate, both exports and the reporting models), and prints the
 validation report; the same report is written as self-contained HTML. dbt's
 unit tests check the rules' logic, not the data, so this skips them: `make
 test` (and `make dbt-test`) runs them. The exit code is non-zero when the
@@ -277,6 +277,24 @@ def node_results(result: Any) -> list[Any]:
     return list(getattr(result, "results", None) or [])
 
 
+def reporting_models(manifest: Any) -> set[str]:
+    """The names of the reporting models (tag reporting) in the parsed project."""
+    return {
+        node.name
+        for node in manifest.nodes.values()
+        if node.resource_type == "model" and "reporting" in node.tags
+    }
+
+
+def built_models(results: list[Any]) -> set[str]:
+    """The names of the models a dbt invocation built successfully."""
+    return {
+        result.node.name
+        for result in results
+        if result.node.resource_type == "model" and str(result.status) == "success"
+    }
+
+
 def run_info(result: Any, project: Project, invocation_id: str, started_at: str) -> RunInfo:
     """When the build ran (dbt's run_started_at to its result's time, UTC) and on what."""
     finished = getattr(result, "generated_at", None)
@@ -417,7 +435,6 @@ def main(argv: list[str] | None = None) -> int:
         build_invocation = [
             *dbt_args("build", args, args.select, args.target_path),
             "--exclude",
-            REPORTING_SELECTOR,
             WHAT_IF_MODELS,
             "--exclude-resource-type",
             "unit_test",
@@ -433,11 +450,15 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
-        # The reporting models run on their own (they must show a failed gate
-        # too, which `dbt build` would skip), with their own artifacts folder,
-        # so the build's run_results.json stays as the build left it.
-        reporting = dbt_args("run", args, REPORTING_SELECTOR, args.target_path / "reporting")
-        reporting_ok, _ = invoke_dbt([*reporting, "--quiet"], manifest)
+        # The build builds the reporting models, as plain `dbt build` does. When
+        # it did not build them all (a failed gate or test skips them: the
+        # report must show that run too; so does a --select without them), they
+        # run on their own, with their own artifacts folder, so the build's
+        # run_results.json stays as the build left it.
+        reporting_ok = True
+        if not reporting_models(manifest) <= built_models(results):
+            reporting = dbt_args("run", args, REPORTING_SELECTOR, args.target_path / "reporting")
+            reporting_ok, _ = invoke_dbt([*reporting, "--quiet"], manifest)
         if not reporting_ok:
             print("\nThe reporting models failed to build: see the error above.", file=sys.stderr)
             return 1
