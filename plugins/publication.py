@@ -14,7 +14,12 @@ profiles.yml names this module under `plugins:`. It gives dbt two things:
   rolls back a write the gate did not let through
   (macros/exports/publish_assignments_to_sqlite.sql).
 - the SQL function `ensure_parent_folder(path)`, which creates the folder an
-  output file goes into (the Parquet export calls it before writing).
+  output file goes into (the Parquet export calls it before writing);
+- the SQL functions `publish_staged_file(staged, path)` and
+  `discard_staged_files(path)`: the Parquet exports are written beside the
+  gate into a staged file next to their output (macros/exports/
+  stage_parquet_output.sql), which the first renames over the output once
+  the gate passed and the second removes otherwise.
 
 Both run inside `dbt build`, so plain dbt and `make run` publish the same way.
 
@@ -190,10 +195,12 @@ class Plugin(BasePlugin):
         # The store step reads the relation through a connection of its own
         # to the same warehouse (a cursor), after dbt committed it.
         self._duckdb = conn
-        conn.create_function("ensure_parent_folder", ensure_parent_folder, side_effects=True)
-        # DuckDB would otherwise release this Python function while the
-        # interpreter shuts down, which can abort the process on exit.
-        atexit.register(remove_function, conn, "ensure_parent_folder")
+        functions = (ensure_parent_folder, publish_staged_file, discard_staged_files)
+        for function in functions:
+            conn.create_function(function.__name__, function, side_effects=True)
+            # DuckDB would otherwise release this Python function while the
+            # interpreter shuts down, which can abort the process on exit.
+            atexit.register(remove_function, conn, function.__name__)
 
     def store(self, target_config: TargetConfig) -> None:
         """Stage, commit or discard the SQLite write of persona_assignments and persona_transitions.
@@ -307,6 +314,34 @@ def ensure_parent_folder(path: str) -> str:
             "Point the var at a folder that can be created."
         ) from error
     return path
+
+
+def publish_staged_file(staged: str, path: str) -> str:
+    """Rename the file this invocation staged over `path` (atomic: same folder); return `path`."""
+    if not Path(staged).is_file():
+        raise DbtRuntimeError(
+            f"Publication refused: nothing was staged for {path} in this invocation (the "
+            "_staged export model writes the file, this model publishes it), so nothing was "
+            "written. Run `dbt build` (or dbt build --select +export_persona_transitions_parquet)."
+        )
+    try:
+        Path(staged).replace(path)
+    except OSError as error:
+        raise DbtRuntimeError(
+            f"unable to replace {path} with the file staged at {staged}: {error.strerror}. "
+            "Point the var at a file this user can replace."
+        ) from error
+    return path
+
+
+def discard_staged_files(path: str) -> int:
+    """Remove every staged file of `path` (this invocation's or a killed run's); return how
+    many."""
+    output = Path(path)
+    staged = list(output.parent.glob(f".{output.name}.*.staged"))
+    for file in staged:
+        file.unlink(missing_ok=True)
+    return len(staged)
 
 
 def describe(cursor: Any, relation: str, where: str) -> Publication:

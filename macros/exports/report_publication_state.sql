@@ -23,8 +23,8 @@
     {%- for result in results -%}
         {%- if result.node.name in [
             'export_persona_assignments_sqlite_staged', 'export_persona_assignments_sqlite',
-            'export_persona_assignments_parquet',
-            'export_persona_transitions_parquet',
+            'export_persona_assignments_parquet_staged', 'export_persona_assignments_parquet',
+            'export_persona_transitions_parquet_staged', 'export_persona_transitions_parquet',
         ] -%}
             {%- do statuses.update({result.node.name: result.status | string}) -%}
             {%- do messages.update({result.node.name: result.message}) -%}
@@ -54,7 +54,18 @@
         {%- do failed_parquet.append((name, path)) -%}
     {%- endfor -%}
     {%- set parquet_status = statuses.get(failed_parquet[0][0]) if failed_parquet else 'success' -%}
-    {%- if sqlite_status == 'success' and parquet_status not in [none, 'success'] -%}
+    {#- A Parquet file that could not be staged stops the run before anything is published. -#}
+    {%- set failed_staging = [] -%}
+    {%- for name, path in parquet_files if statuses.get(name ~ '_staged') == 'error' -%}
+        {%- do failed_staging.append((name ~ '_staged', path)) -%}
+    {%- endfor -%}
+    {%- if failed_staging and sqlite_status != 'success' -%}
+        {{ exceptions.raise_compiler_error(
+            "Not published: writing " ~ failed_staging[0][1] ~ " failed before anything was "
+            ~ "published, so the SQLite database " ~ var('sqlite_path') ~ " and the Parquet files "
+            ~ "are as they were. " ~ publication_failure_hint(messages.get(failed_staging[0][0]))
+        ) }}
+    {%- elif sqlite_status == 'success' and parquet_status not in [none, 'success'] -%}
         {{ exceptions.raise_compiler_error(
             "SQLite is newer than Parquet: the SQLite database " ~ var('sqlite_path')
             ~ " was committed with this run's assignments, but writing " ~ failed_parquet[0][1]

@@ -8,6 +8,10 @@
 -- depends_on: {{ ref('int_evaluation_plan') }}
 -- depends_on: {{ ref('persona_assignments') }}
 -- depends_on: {{ ref('persona_gate_result') }}
+-- Parquet is staged before anything is published: a file that cannot be
+-- written stops the run with SQLite and Parquet as they were.
+-- depends_on: {{ ref('export_persona_assignments_parquet_staged') }}
+-- depends_on: {{ ref('export_persona_transitions_parquet_staged') }}
 
 with
 

@@ -69,8 +69,9 @@ def large_built(large_baseline: Workspace, tmp_path: Path) -> Workspace:
     return copy_build(large_baseline, copy_inputs(large_baseline.root, tmp_path))
 
 
-def kill_when(workspace: Workspace, appears: Path, timeout_s: float = 240) -> bool:
-    """Start `dbt build`; SIGKILL it as soon as `appears` exists. True if it was caught."""
+def kill_when(workspace: Workspace, folder: Path, appears: str, timeout_s: float = 240) -> bool:
+    """Start `dbt build`; SIGKILL it as soon as a file matching the glob `appears` exists
+    in `folder`. True if it was caught."""
     process = subprocess.Popen(
         workspace.dbt_command("build", as_of_date=DEMO_DATE),
         cwd=PROJECT_DIR,
@@ -81,7 +82,7 @@ def kill_when(workspace: Workspace, appears: Path, timeout_s: float = 240) -> bo
     deadline = time.monotonic() + timeout_s
     caught = False
     while process.poll() is None and time.monotonic() < deadline:
-        if appears.exists():
+        if any(folder.glob(appears)):
             process.send_signal(signal.SIGKILL)
             caught = True
             break
@@ -290,7 +291,9 @@ def test_killed_during_the_sqlite_export_leaves_old_or_new_rows(large_built: Wor
     parquet_before = digest(large_built.parquet_path)
     journal = large_built.sqlite_path.with_name(large_built.sqlite_path.name + "-journal")
 
-    assert kill_when(large_built, journal), "the run ended before the SQLite export began"
+    assert kill_when(large_built, journal.parent, journal.name), (
+        "the run ended before the SQLite export began"
+    )
 
     integrity, rows, runs, computed_after = sqlite_state(large_built.sqlite_path)
     assert integrity == "ok"
@@ -302,16 +305,19 @@ def test_killed_during_the_sqlite_export_leaves_old_or_new_rows(large_built: Wor
 def test_killed_during_the_parquet_export_leaves_a_whole_file(large_built: Workspace) -> None:
     expected_rows = LARGE_USERS * 2
     parquet_before = digest(large_built.parquet_path)
-    temporary = large_built.parquet_path.with_name("tmp_" + large_built.parquet_path.name)
+    _, _, _, computed_before = sqlite_state(large_built.sqlite_path)
+    output = large_built.parquet_path
 
-    caught = kill_when(large_built, temporary)
+    # Killed while the file is being staged, beside the gate: before any publication.
+    caught = kill_when(large_built, output.parent, f".{output.name}.*.staged")
 
-    table = pq.read_table(large_built.parquet_path)  # never truncated: always readable
+    table = pq.read_table(output)  # never truncated: always readable
     assert table.num_rows == expected_rows
-    if caught:
-        assert digest(large_built.parquet_path) == parquet_before
-    integrity, rows, runs, _ = sqlite_state(large_built.sqlite_path)
+    integrity, rows, runs, computed_after = sqlite_state(large_built.sqlite_path)
     assert (integrity, rows, runs) == ("ok", expected_rows, 1)
+    if caught:
+        assert digest(output) == parquet_before
+        assert computed_after == computed_before  # the SQLite commit waits for the staging
 
 
 def test_second_concurrent_dbt_run_fails_on_the_lock(built: Workspace) -> None:

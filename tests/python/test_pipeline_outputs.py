@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -360,6 +361,9 @@ def test_failed_gate_leaves_published_outputs_byte_for_byte(
     built: Workspace, command: tuple[str, ...]
 ) -> None:
     before = (digest(built.sqlite_path), digest(built.parquet_path))
+    # A staged file that a killed run left behind: no run publishes it, the next removes it.
+    stale = built.parquet_path.with_name(f".{built.parquet_path.name}.killed-run.staged")
+    stale.write_bytes(b"not validated")
     # u_0001 is a Stable user in the demo data; labelling them a High Utilizer breaks 7.5.
     set_archetype(built, "u_0001", "High Utilizer")
 
@@ -380,6 +384,8 @@ def test_failed_gate_leaves_published_outputs_byte_for_byte(
         # The SQLite write ran beside the gate, and was rolled back when the gate failed.
         assert "the staged write was rolled back" in result.output
     assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
+    # The Parquet files staged beside the gate (and the stale one) were removed.
+    assert list(built.parquet_path.parent.glob(".*.staged")) == []
     if command[0] == "script":
         report = result.output.split("Persona assignment validation report", 1)[1]
         mismatches = report.split("Archetype mismatches, by user:", 1)[1].split("\n\n", 1)[0]
@@ -387,14 +393,47 @@ def test_failed_gate_leaves_published_outputs_byte_for_byte(
         assert "RESULT: FAILED - nothing published" in report
 
 
-def test_sqlite_write_runs_beside_the_gate(built: Workspace) -> None:
-    """The SQLite write (the longest step) does not wait for the gate; the commit does
-    (the failed-gate tests above, and the next one: no commit without the staged write)."""
-    staged = built.dbt("ls", "--select", "+export_persona_assignments_sqlite_staged")
+@pytest.mark.parametrize(
+    "staged",
+    [
+        "export_persona_assignments_sqlite_staged",
+        "export_persona_assignments_parquet_staged",
+        "export_persona_transitions_parquet_staged",
+    ],
+)
+def test_outputs_are_written_beside_the_gate(built: Workspace, staged: str) -> None:
+    """The writes (the SQLite write is the longest step) do not wait for the gate; the
+    SQLite commit waits for them all, and the gate (the failed-gate tests above, and the
+    next ones: no publication without a write staged in the invocation)."""
+    upstream = built.dbt("ls", "--select", f"+{staged}", "--output", "name")
+    committed = built.dbt(
+        "ls", "--select", "+export_persona_assignments_sqlite", "--output", "name"
+    )
 
-    assert staged.ok, staged.output[-2000:]
-    assert "persona_assignments" in staged.output
-    assert "persona_gate" not in staged.output
+    assert upstream.ok, upstream.output[-2000:]
+    assert "persona_assignments" in upstream.output
+    assert "persona_gate" not in upstream.output
+    assert committed.ok, committed.output[-2000:]
+    assert re.search(rf"^{staged}$", committed.output, re.M)
+    assert re.search(r"^persona_gate_violations$", committed.output, re.M)
+
+
+def test_parquet_publication_without_a_file_staged_in_the_invocation_is_refused(
+    built: Workspace,
+) -> None:
+    before = digest(built.parquet_path)
+    # The gate is evaluated (and passes), but the file it would let through is not staged.
+    result = built.dbt(
+        "build",
+        "--select",
+        "persona_gate_violations",
+        "persona_gate_result",
+        "export_persona_assignments_parquet",
+    )
+
+    assert not result.ok
+    assert "nothing was staged for" in result.output
+    assert digest(built.parquet_path) == before
 
 
 def test_commit_without_a_write_staged_in_the_invocation_is_refused(built: Workspace) -> None:

@@ -1,0 +1,79 @@
+{#-
+    The rows the Parquet output holds after this run: this run's
+    assignments without the trace, and the rows of the previous output whose
+    (as_of_date, window_days) pair this run did not evaluate (a run with
+    windows: [30] keeps the 180-day rows). It does not wait for the gate: on
+    DuckDB the model is a view and its post-hook writes it, in one COPY, to
+    a staged file next to var parquet_path, beside the gate and the SQLite
+    write (dbt-duckdb's `external` materialization writes a table first,
+    then the file, which costs twice as much at a long history;
+    docs/decisions.md). export_persona_assignments_parquet publishes it. On
+    Spark it is ephemeral: the published model is the table Spark writes.
+-#}
+{{ config(
+    materialized=('view' if target.type == 'duckdb' else 'ephemeral'),
+) }}
+-- depends_on: {{ ref('int_evaluation_plan') }}
+{% set columns = parquet_output_columns() -%}
+{%- set evaluated = pairs_condition(evaluated_pairs()) -%}
+{%- set previous = parquet_facts(path_var('parquet_path')) if execute else {'found': false} %}
+
+with
+
+assignments as (
+
+    select
+        {{ columns | join(',\n        ') }}
+
+    from {{ ref('persona_assignments') }}
+    where {{ evaluated }}
+
+),
+
+{% if previous.found -%}
+{%- if not previous.readable -%}
+    {{ exceptions.raise_compiler_error(
+        "The Parquet output " ~ path_var('parquet_path') ~ " exists but is not readable Parquet, so "
+        ~ "the rows of dates and windows this run did not evaluate cannot be kept. Move it away "
+        ~ "(SQLite holds the same rows) or point var parquet_path elsewhere, then re-run."
+    ) }}
+{%- endif -%}
+{#- an output written before a column existed (ruleset_version) gets it as null -#}
+{%- set previous_columns = [] -%}
+{%- for column in columns -%}
+    {%- do previous_columns.append(
+        column if column in previous.columns else 'cast(null as string) as ' ~ column
+    ) -%}
+{%- endfor %}
+previous_output as (
+
+    select
+        {{ previous_columns | join(',\n        ') }}
+
+    from {{ previous.relation }}
+
+),
+
+kept as (
+
+    select * from previous_output
+    where not {{ evaluated }}
+
+),
+
+published as (
+
+    select * from kept
+    union all
+    select * from assignments
+
+)
+{%- else -%}
+published as (
+
+    select * from assignments
+
+)
+{%- endif %}
+
+select * from published
