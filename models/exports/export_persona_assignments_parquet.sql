@@ -12,6 +12,7 @@
 -- depends_on: {{ ref('persona_gate_violations') }}
 -- depends_on: {{ ref('persona_gate_result') }}
 -- depends_on: {{ ref('export_persona_assignments_sqlite') }}
+{% set columns = parquet_output_columns() %}
 
 with
 
@@ -21,4 +22,7 @@ staged as (
 
 )
 
-select * from staged
+select
+    {{ columns | join(',\n    ') }}
+
+from staged

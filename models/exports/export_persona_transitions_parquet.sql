@@ -8,6 +8,7 @@
 ) }}
 -- depends_on: {{ ref('persona_gate_result') }}
 -- depends_on: {{ ref('export_persona_assignments_parquet') }}
+{% set columns = transition_output_columns() %}
 
 with
 
@@ -17,4 +18,7 @@ staged as (
 
 )
 
-select * from staged
+select
+    {{ columns | join(',\n    ') }}
+
+from staged

@@ -12,10 +12,7 @@
 ) }}
 -- depends_on: {{ ref('int_evaluation_plan') }}
 -- depends_on: {{ ref('persona_assignments') }}
-{% set columns = [
-    'user_id', 'window_days', 'as_of_date', 'previous_as_of_date', 'previous_status',
-    'previous_primary_persona_id', 'status', 'primary_persona_id', 'change_type',
-] -%}
+{% set columns = transition_output_columns() -%}
 {%- set recomputed = pairs_condition(transition_pairs()) -%}
 {%- set previous = parquet_facts(transitions_parquet_path()) if execute else {'found': false} %}
 
