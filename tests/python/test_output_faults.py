@@ -261,6 +261,32 @@ def test_read_only_sqlite_is_a_clear_error(built: Workspace) -> None:
     assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
 
 
+def test_parquet_file_that_cannot_be_written_stops_the_run_before_anything_is_published(
+    built: Workspace,
+) -> None:
+    before = (digest(built.sqlite_path), digest(built.parquet_path))
+    # The transitions file goes into a folder nothing can be created in (immutable: root
+    # ignores file modes). It is staged beside the gate, before the SQLite commit.
+    locked = built.root / "locked"
+    locked.mkdir()
+    if subprocess.run(["chattr", "+i", str(locked)], check=False).returncode != 0:
+        pytest.fail("chattr +i failed: this test needs a filesystem with file attributes")
+    transitions = locked / "persona_transitions.parquet"
+    try:
+        result = built.dbt("build", as_of_date=DEMO_DATE, transitions_parquet_path=str(transitions))
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True)
+
+    assert not result.ok
+    assert f"Not published: writing {transitions} failed before anything was published" in (
+        " ".join(result.output.split())
+    )
+    # SQLite was never committed, the assignments' file never renamed, nothing left staged.
+    assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
+    assert list(built.parquet_path.parent.glob(".*.staged")) == []
+    assert not transitions.exists()
+
+
 def test_reader_holding_the_database_open_sees_no_corruption(built: Workspace) -> None:
     before_parquet = digest(built.parquet_path)
     integrity, rows, _, computed_before = sqlite_state(built.sqlite_path)
