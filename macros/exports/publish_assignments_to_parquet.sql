@@ -1,10 +1,11 @@
 {% macro publish_assignments_to_parquet(published, path, order_by='as_of_date, user_id, window_days') %}
     {#-
-        Post-hook of the Parquet export models (assignments after the SQLite
-        export, transitions last): writes `published` (the model, the rows
-        the file holds after this run) to the Parquet file at `path`, in
-        (as_of_date, user_id, window_days) order, or `order_by` (a what-if's
-        changed keys add scenario_id, so the file's bytes are reproducible).
+        Writes `published` (a model, the rows the file holds after this
+        run) to the Parquet file at `path`: the post-hook of a what-if's
+        changed keys, and on Spark the publication of the Parquet exports
+        (publish_parquet_output). Rows in (as_of_date, user_id, window_days)
+        order, or `order_by` (a what-if's changed keys add scenario_id, so
+        the file's bytes are reproducible).
     -#}
     {{- return(adapter.dispatch('publish_assignments_to_parquet', 'spendsense_personas')(published, path, order_by)) -}}
 {% endmacro %}
