@@ -37,8 +37,10 @@ aggregated as (
         window_days,
         persona_id,
         criterion_position,
-        criterion_name,
-        operator,
+        -- A criterion's name and operator follow from its persona and position
+        -- (one list per persona model): grouping by them too cost 0.3 s in 1.7 s.
+        any_value(criterion_name) as criterion_name,
+        any_value(operator) as operator,
         threshold,
         count(*) as key_count,
         count(case when passed then 1 end) as passed_count,
@@ -52,7 +54,7 @@ aggregated as (
         ) as just_above_count
 
     from outcomes
-    group by as_of_date, window_days, persona_id, criterion_position, criterion_name, operator, threshold
+    group by as_of_date, window_days, persona_id, criterion_position, threshold
 
 )
 
