@@ -37,11 +37,11 @@ aggregated as (
         window_days,
         persona_id,
         criterion_position,
+        threshold,
         -- A criterion's name and operator follow from its persona and position
         -- (one list per persona model): grouping by them too cost 0.3 s in 1.7 s.
         any_value(criterion_name) as criterion_name,
-        any_value(operator) as operator,
-        threshold,
+        any_value(operator) as operator,  -- noqa: RF04
         count(*) as key_count,
         count(case when passed then 1 end) as passed_count,
         count(case when is_matched then 1 end) as matched_count,
@@ -56,6 +56,28 @@ aggregated as (
     from outcomes
     group by as_of_date, window_days, persona_id, criterion_position, threshold
 
+),
+
+-- The columns in the order the docs list them.
+final as (
+
+    select
+        as_of_date,
+        window_days,
+        persona_id,
+        criterion_position,
+        criterion_name,
+        operator,
+        threshold,
+        key_count,
+        passed_count,
+        matched_count,
+        triggered_count,
+        just_below_count,
+        just_above_count
+
+    from aggregated
+
 )
 
-select * from aggregated
+select * from final
