@@ -15,6 +15,13 @@ profiles.yml names this module under `plugins:`. It gives dbt two things:
   (macros/exports/publish_assignments_to_sqlite.sql).
 - the SQL function `ensure_parent_folder(path)`, which creates the folder an
   output file goes into (the Parquet export calls it before writing);
+- the SQL function `is_parquet_file(path)`, which tells whether a file
+  begins and ends with Parquet's magic bytes by reading those eight bytes
+  (the preflight's check of every input file; DuckDB's read_blob would read
+  every byte of every file, 1 GB at eight dates of 1M users);
+- the SQL function `file_signature(path)`, the file's size and modification
+  time in nanoseconds (DuckDB's read_blob has them to the second only), by
+  which int_input_fingerprints knows the input files it hashed before;
 - the SQL functions `publish_staged_file(staged, path)` and
   `discard_staged_files(path)`: the Parquet exports are written beside the
   gate into a staged file next to their output (macros/exports/
@@ -42,6 +49,7 @@ and every other table are kept.
 from __future__ import annotations
 
 import atexit
+import os
 import queue
 import re
 import shutil
@@ -197,7 +205,13 @@ class Plugin(BasePlugin):
         # The store step reads the relation through a connection of its own
         # to the same warehouse (a cursor), after dbt committed it.
         self._duckdb = conn
-        functions = (ensure_parent_folder, publish_staged_file, discard_staged_files)
+        functions = (
+            ensure_parent_folder,
+            is_parquet_file,
+            file_signature,
+            publish_staged_file,
+            discard_staged_files,
+        )
         for function in functions:
             conn.create_function(function.__name__, function, side_effects=True)
             # DuckDB would otherwise release this Python function while the
@@ -316,6 +330,33 @@ def ensure_parent_folder(path: str) -> str:
             "Point the var at a folder that can be created."
         ) from error
     return path
+
+
+PARQUET_MAGIC = b"PAR1"
+
+
+def is_parquet_file(path: str) -> bool:
+    """Whether the file at `path` starts and ends with Parquet's magic bytes (and can hold a
+    footer between them); False for a file that cannot be read. Reads eight bytes."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(PARQUET_MAGIC))
+            if file.seek(0, os.SEEK_END) < 3 * len(PARQUET_MAGIC):
+                return False
+            file.seek(-len(PARQUET_MAGIC), os.SEEK_END)
+            return head == PARQUET_MAGIC and file.read(len(PARQUET_MAGIC)) == PARQUET_MAGIC
+    except OSError:
+        return False
+
+
+def file_signature(path: str) -> str:
+    """`<size in bytes>:<modification time in ns>` of the file at `path` ("gone" when it
+    cannot be read): what rsync compares to know a file did not change without reading it."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return "gone"
+    return f"{status.st_size}:{status.st_mtime_ns}"
 
 
 def publish_staged_file(staged: str, path: str) -> str:

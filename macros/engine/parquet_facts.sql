@@ -31,11 +31,14 @@
         {%- do quoted.append(sql_string_literal(file)) -%}
     {%- endfor -%}
     {%- set file_list = '[' ~ quoted | join(', ') ~ ']' -%}
-    {#- Parquet's magic bytes first, so a truncated or foreign file gets a message, not a reader error. -#}
+    {#-
+        Parquet's magic bytes first, so a truncated or foreign file gets a message, not a reader
+        error. is_parquet_file (plugins/publication.py) reads the eight bytes; read_blob would
+        read every file whole.
+    -#}
     {%- set not_parquet = run_query(
-        "select filename from read_blob(" ~ file_list ~ ") "
-        ~ "where not (size >= 12 and content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob) "
-        ~ "order by filename"
+        "select file from unnest(" ~ file_list ~ ") as files(file) "
+        ~ "where not is_parquet_file(file) order by file"
     ).columns[0].values() | list -%}
     {%- do facts.update({'found': true, 'unreadable_files': not_parquet}) -%}
     {%- if not_parquet -%}

@@ -13,7 +13,9 @@
     {#-
         Post-hook of the _staged Parquet export models: writes `staged` (the
         rows the file at `path` holds after this run) to this invocation's
-        staged file, in (as_of_date, user_id, window_days) order. It runs
+        staged file, in `order_by` order (none: in the order `staged` gives
+        them, which export_persona_assignments_parquet_staged makes the
+        file's order without sorting the previous rows again). It runs
         beside the gate; publish_parquet_output renames it over `path` after
         the gate passed and SQLite was committed, discard_staged_parquet_outputs
         removes it otherwise.
@@ -29,7 +31,9 @@
 {% macro duckdb__stage_parquet_output(staged, path, order_by) -%}
     copy (
         select * from {{ staged }}
+        {%- if order_by %}
         order by {{ order_by }}
+        {%- endif %}
     ) to {{ sql_string_literal(staged_parquet_path(path)) }} (format parquet)
 {%- endmacro %}
 

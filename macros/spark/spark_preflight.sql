@@ -1,6 +1,6 @@
 {#-
     The Spark (dbt-spark) version of parquet_facts. DuckDB answers "does this
-    file exist / is it Parquet" with glob(), read_blob() and
+    file exist / is it Parquet" with glob(), the plugin's is_parquet_file() and
     parquet_file_metadata(); Spark SQL has none of them, and a query on a
     missing or broken file raises instead of returning a row. So each probe
     runs as a Spark SQL script whose EXIT HANDLER turns the error into a

@@ -9,14 +9,24 @@
     then the file, which costs twice as much at a long history;
     docs/decisions.md). export_persona_assignments_parquet publishes it. On
     Spark it is ephemeral: the published model is the table Spark writes.
+    On DuckDB the view gives its rows in the file's order, (as_of_date,
+    user_id, window_days): when every date this run evaluated is later than
+    the previous output's last date (the daily run), that is the previous
+    file's rows as they are followed by this run's rows sorted, and the
+    16M rows of eight dates need no sort (2.5 of 9.5 s); otherwise the
+    view sorts them all.
 -#}
 {{ config(
     materialized=('view' if target.type == 'duckdb' else 'ephemeral'),
 ) }}
 -- depends_on: {{ ref('int_evaluation_plan') }}
 {% set columns = parquet_output_columns() -%}
-{%- set evaluated = pairs_condition(evaluated_pairs()) -%}
-{%- set previous = parquet_facts(path_var('parquet_path')) if execute else {'found': false} %}
+{%- set pairs = evaluated_pairs() -%}
+{%- set evaluated = pairs_condition(pairs) -%}
+{%- set previous = parquet_facts(path_var('parquet_path')) if execute else {'found': false} -%}
+{%- set file_order = 'as_of_date, user_id, window_days' -%}
+{%- set in_file_order = target.type == 'duckdb' -%}
+{%- set appended = in_file_order and appends_to_parquet_output(previous, pairs) %}
 
 with
 
@@ -27,6 +37,9 @@ assignments as (
 
     from {{ ref('persona_assignments') }}
     where {{ evaluated }}
+    {%- if appended %}
+    order by {{ file_order }}
+    {%- endif %}
 
 ),
 
@@ -77,3 +90,6 @@ published as (
 {%- endif %}
 
 select * from published
+{%- if in_file_order and not appended %}
+order by {{ file_order }}
+{%- endif %}

@@ -14,6 +14,7 @@ archetype from one snapshot to the next.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -190,6 +191,15 @@ def digests(workspace: Workspace) -> tuple[bytes, ...]:
     )
 
 
+def parquet_keys(path: Path) -> list[tuple[str, str, int]]:
+    """The (as_of_date, user_id, window_days) of every row of a Parquet output, in file order."""
+    table = pq.read_table(path, columns=["as_of_date", "user_id", "window_days"])
+    return [
+        (row["as_of_date"].isoformat(), row["user_id"], row["window_days"])
+        for row in table.to_pylist()
+    ]
+
+
 @pytest.fixture(scope="module")
 def history_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three weekly snapshots of the demo users, each feature file holding every date."""
@@ -355,6 +365,9 @@ def test_a_run_that_adds_a_date_evaluates_only_that_date(
     assert [row for row in parquet_after if row["as_of_date"].isoformat() in DATES[:2]] == (
         parquet_before
     )
+    # ... in the file's order, which the run kept by appending the new date's rows sorted.
+    assert parquet_keys(workspace.parquet_path) == sorted(parquet_keys(workspace.parquet_path))
+    assert len(parquet_after) == 3 * KEYS_PER_DATE
     assert sqlite_transitions(workspace.sqlite_path) == expected_transitions(workspace.sqlite_path)
 
     # Nothing new: the next run evaluates nothing and says so.
@@ -437,6 +450,9 @@ def test_a_requested_date_is_re_evaluated_and_replaced_alone(history: Workspace)
         invocation_of_last_run(history),
     )
     assert sqlite_transitions(history.sqlite_path) == transitions_before
+    # A date before the last one: the Parquet output is sorted whole, not appended to.
+    keys = parquet_keys(history.parquet_path)
+    assert keys == sorted(keys) and len(keys) == len(DATES) * KEYS_PER_DATE
 
 
 def test_a_failed_transitions_write_publishes_neither_table(history: Workspace) -> None:
@@ -770,3 +786,64 @@ def test_an_unreadable_transitions_file_is_named_not_dropped(history: Workspace)
         f"The transitions output {transitions} exists but is not readable Parquet" in result.output
     )
     assert transitions.read_bytes() == b"not parquet"
+
+
+def hashed_dates(workspace: Workspace) -> set[str] | None:
+    """The as_of_dates the last run's int_input_fingerprints read (None: every date)."""
+    compiled = next((workspace.root / "target" / "compiled").rglob("int_input_fingerprints.sql"))
+    filters = re.findall(r"staged\.as_of_date in \((.*)\)$", compiled.read_text(), re.MULTILINE)
+    if not filters:
+        assert "and true" in compiled.read_text()
+        return None
+    return set(re.findall(r"'(\d{4}-\d{2}-\d{2})'", filters[0]))
+
+
+def test_a_daily_run_hashes_only_the_files_that_changed(tmp_path: Path) -> None:
+    data = generate(tmp_path / "data", dates=len(DATES), layout="folders")
+    newest = f"as_of_date={DATES[2]}"
+    shutil.move(data / "features" / newest, tmp_path / newest)
+    workspace = built_workspace(data, tmp_path / "run")
+    assert hashed_dates(workspace) is None  # the first build hashes every date
+
+    # Epic 2 delivers the next date: only its files are read to fingerprint the inputs.
+    shutil.copytree(tmp_path / newest, workspace.features_dir / newest)
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    assert hashed_dates(workspace) == {DATES[2]}
+    reasons = {pair: reason for pair, (reason, _) in published_pairs(workspace).items()}
+    assert reasons[(DATES[2], 30)] == "new" and reasons[(DATES[0], 30)] == "new"
+
+    # A stored date's file is touched (same bytes, later time): hashed again, the same
+    # fingerprint, so nothing is evaluated and nothing published changes.
+    touched = workspace.features_dir / f"as_of_date={DATES[0]}" / "credit.parquet"
+    stat = touched.stat()
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    unchanged = digests(workspace)
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    assert hashed_dates(workspace) == {DATES[0]}
+    assert "Up to date" in result.output
+    assert digests(workspace) == unchanged
+
+    # A stored date's file is rewritten with other values: hashed and evaluated again.
+    stable_user = sqlite_query(
+        workspace.sqlite_path,
+        "select user_id from persona_assignments where status = 'STABLE' group by user_id "
+        f"having count(*) = {len(DATES) * 2} order by user_id",
+    )[0][0]
+    changed = rewrite_rows(
+        workspace.features_dir / f"as_of_date={DATES[1]}" / "cash_flow.parquet",
+        lambda row: row["user_id"] == stable_user and row["window_days"] == 30,
+        {"pct_days_below_100": 0.0123},
+    )
+    assert changed == 1
+    result = workspace.dbt("build")
+    assert result.ok, result.output
+    assert hashed_dates(workspace) == {DATES[1]}
+    reasons = {pair: reason for pair, (reason, _) in published_pairs(workspace).items()}
+    assert reasons[(DATES[1], 30)] == reasons[(DATES[1], 180)] == "inputs changed"
+
+    # Another set of windows is other fingerprints: every date is hashed again.
+    result = workspace.dbt("build", windows=[30])
+    assert result.ok, result.output
+    assert hashed_dates(workspace) == set(DATES)

@@ -6,8 +6,22 @@
     hold for every date). When Epic 2 rewrites a date, or features_dir
     points at other files, the fingerprint of the pairs that changed
     changes, and int_evaluation_plan evaluates them again.
+    Incremental on DuckDB: a date is hashed again only when its files'
+    signature (path, size, modification time; input_file_signatures) is not
+    the one stored with it, so a daily run reads the new date's files, not
+    the whole history (2.7 s at eight dates of 1M users, against 0.6 s for
+    one). A full refresh hashes every date.
 -#}
+{{ config(
+    materialized=('incremental' if history_is_incremental() else 'table'),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=["{{ delete_stale_fingerprints() }}"],
+) }}
 {%- set windows = configured_windows() -%}
+{%- set signatures = input_file_signatures() -%}
+{%- set dates = fingerprint_dates_to_hash(signatures) -%}
+{%- set hashed = 'true' if dates is none else dates_condition(dates, 'staged.as_of_date') %}
 
 with
 
@@ -24,6 +38,7 @@ with
     where
         staged.as_of_date is not null
         and staged.window_days in ({{ windows | join(', ') }})
+        and {{ hashed }}
     group by staged.as_of_date, staged.window_days
 
 ),
@@ -38,6 +53,9 @@ labels as (
         {{ row_hash_sum('labels') }} as row_hash_sum
 
     from {{ ref('stg_labels__user_archetypes') }} as labels
+    {% if dates is not none -%}
+    where labels.as_of_date is null or {{ dates_condition(dates, 'labels.as_of_date') }}
+    {% endif -%}
     group by labels.as_of_date
 
 ),
@@ -71,7 +89,19 @@ fingerprints as (
             || coalesce(cast(dated_labels.row_hash_sum as string), '0') || ':'
             || coalesce(cast(undated_labels.row_count as string), '0') || ':'
             || coalesce(cast(undated_labels.row_hash_sum as string), '0')
-        )) as input_fingerprint
+        )) as input_fingerprint,
+        {% if signatures is none -%}
+        cast(null as string) as input_signature
+        {%- elif not signatures.dates -%}
+        {{ sql_string_literal(input_signature(signatures, none)) }} as input_signature
+        {%- else -%}
+        case cast(pairs.as_of_date as string)
+            {% for as_of_date in signatures.dates -%}
+            when {{ sql_string_literal(as_of_date) }} then {{ sql_string_literal(input_signature(signatures, as_of_date)) }}
+            {% endfor -%}
+            else {{ sql_string_literal(input_signature(signatures, none)) }}
+        end as input_signature
+        {%- endif %}
 
     from pairs
     left join labels as dated_labels

@@ -7,7 +7,8 @@
 -- depends_on: {{ ref('int_evaluation_plan') }}
 {% set windows = configured_windows() -%}
 {#- The checks look at the pairs this run evaluated; the drift check also at the dates before them. -#}
-{%- set evaluated = pairs_condition(evaluated_pairs()) -%}
+{%- set pairs = evaluated_pairs() -%}
+{%- set evaluated = pairs_condition(pairs) -%}
 {%- set max_shift = threshold_var('max_persona_share_shift', unit='fraction') -%}
 
 with
@@ -69,12 +70,16 @@ window_comparison_scope as (
 
 ),
 
+-- Only the labels of the dates this run evaluated (an undated label holds for
+-- every date): the join below matches on user_id first, so each label date
+-- kept multiplies the rows it compares (16M instead of 2M at eight dates).
 archetypes as (
 
     select labels.*
     from {{ ref('stg_labels__user_archetypes') }} as labels
     inner join archetype_scope
         on archetype_scope.is_applied
+    where labels.as_of_date is null or {{ dates_condition(pairs | map(attribute=0) | list, 'labels.as_of_date') }}
 
 ),
 

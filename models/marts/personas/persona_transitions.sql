@@ -99,18 +99,22 @@ on_previous_date as (
 ),
 
 -- a user absent on that date: their own latest earlier date (usually nobody,
--- so the history is not read again)
+-- so the history is not read again). NOT EXISTS, not a left join and IS NULL:
+-- DuckDB then estimates this side as small and builds the join below on it,
+-- not on the whole history (3.0 -> 1.7 s at eight dates of 1M users).
 absent_on_previous_date as (
 
     select target_keys.*
 
     from target_keys
-    left join on_previous_date
-        on
-            target_keys.user_id = on_previous_date.user_id
-            and target_keys.window_days = on_previous_date.window_days
-            and target_keys.as_of_date = on_previous_date.as_of_date
-    where on_previous_date.user_id is null
+    where not exists (
+        select 1
+        from on_previous_date
+        where
+            on_previous_date.user_id = target_keys.user_id
+            and on_previous_date.window_days = target_keys.window_days
+            and on_previous_date.as_of_date = target_keys.as_of_date
+    )
 
 ),
 
