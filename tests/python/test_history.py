@@ -847,3 +847,63 @@ def test_a_daily_run_hashes_only_the_files_that_changed(tmp_path: Path) -> None:
     result = workspace.dbt("build", windows=[30])
     assert result.ok, result.output
     assert hashed_dates(workspace) == set(DATES)
+
+
+def fingerprint_count(workspace: Workspace) -> int:
+    import duckdb
+
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as connection:
+        return connection.execute("select count(*) from int_input_fingerprints").fetchone()[0]
+
+
+def test_one_file_holding_every_date_is_read_whole_whenever_it_changed(
+    history: Workspace,
+) -> None:
+    # A window no file holds leaves no fingerprint at all ...
+    result = history.dbt("build", windows=[90])
+    assert result.ok, result.output
+    assert fingerprint_count(history) == 0
+    # ... and the next run, with the files unchanged, fingerprints every date again
+    # (nothing stored to compare with), finds them as published, and evaluates nothing.
+    unchanged = digests(history)
+    result = history.dbt("build")
+    assert result.ok, result.output
+    assert hashed_dates(history) is None
+    assert fingerprint_count(history) == len(DATES) * 2
+    assert "Up to date" in result.output
+    assert digests(history) == unchanged
+
+
+def test_duckdb_keeps_a_sorted_cte_in_order_through_union_all(tmp_path: Path) -> None:
+    # export_persona_assignments_parquet_staged appends this run's rows, sorted in a CTE,
+    # after the previous file's rows, and writes the union without sorting it again. DuckDB
+    # documents that a scan, WHERE and UNION ALL keep their order, not that the CTE's
+    # ORDER BY is kept: check it at a size where two threads share the work.
+    import duckdb
+
+    previous = tmp_path / "previous.parquet"
+    with duckdb.connect() as connection:
+        connection.execute("set threads = 2")
+        connection.execute(
+            f"copy (select range // 1000 as day, range % 1000 as key from range(2000000)) "
+            f"to '{previous}' (format parquet)"
+        )
+        connection.execute(
+            "create table new_rows as select 2000 + (range % 7) as day, "
+            "(range * 7919) % 1000003 as key from range(2000000)"
+        )
+        connection.execute(
+            f"copy (with appended as (select * from new_rows order by day, key), "
+            f"kept as (select * from read_parquet('{previous}') where day % 2 = 0) "
+            f"select * from kept union all select * from appended) "
+            f"to '{tmp_path / 'written.parquet'}' (format parquet)"
+        )
+        unordered = connection.execute(
+            "select count(*) from (select (day, key) < lag((day, key)) over () as backwards "
+            f"from read_parquet('{tmp_path / 'written.parquet'}')) where backwards"
+        ).fetchone()[0]
+        rows = connection.execute(
+            f"select count(*) from read_parquet('{tmp_path / 'written.parquet'}')"
+        ).fetchone()[0]
+    assert rows == 1000000 + 2000000
+    assert unordered == 0

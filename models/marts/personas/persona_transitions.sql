@@ -18,7 +18,9 @@
 
 with
 
-assignments as (
+-- Read where it is used, with each reader's filter (the target dates, the
+-- previous date), not copied whole first: 1.7 -> 1.3 s at eight dates of 1M users.
+assignments as {{ cte_not_materialized() }} (
 
     select
         user_id,
