@@ -6,9 +6,15 @@ assignments as (
 
 ),
 
+-- The labels of this run's dates only (an undated label holds for every date):
+-- the join below matches on user_id first, so every other label date kept
+-- would multiply the rows it compares (16M instead of 2M at eight dates).
 archetypes as (
 
     select * from {{ ref('stg_labels__user_archetypes') }}
+    where
+        as_of_date is null
+        or as_of_date in (select distinct run_dates.as_of_date from {{ ref('rpt_run_assignments') }} as run_dates)
 
 ),
 

@@ -6,7 +6,8 @@
 
 with
 
-assignments as (
+-- Read where it is used (the latest and the previous date), not copied whole first.
+assignments as {{ cte_not_materialized() }} (
 
     select * from {{ ref('persona_assignments') }}
 
