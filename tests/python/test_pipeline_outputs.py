@@ -451,3 +451,48 @@ def test_commit_without_a_write_staged_in_the_invocation_is_refused(built: Works
     assert "nothing was staged for" in result.output
     assert "export_persona_assignments_sqlite_staged writes the rows" in result.output
     assert (digest(built.sqlite_path), digest(built.parquet_path)) == before
+
+
+def gate_log(workspace: Workspace) -> str:
+    """The last invocation's dbt.log, from the gate's start to its end."""
+    log = (workspace.root / "logs" / "dbt.log").read_text()
+    log = log.rsplit("Running with dbt=", 1)[1]
+    node = "model.spendsense_personas.persona_gate_violations"
+    return log.split(f"Began running node {node}", 1)[1].split(f"Finished running node {node}")[0]
+
+
+@pytest.mark.parametrize("export_sqlite", [True, False])
+def test_the_gate_leaves_a_core_to_the_sqlite_writer_and_gives_it_back(
+    built: Workspace, export_sqlite: bool
+) -> None:
+    """The gate runs beside the single-threaded SQLite writer on one DuckDB thread less
+    (at least one), and hands the thread back when it is done; with no SQLite export it
+    keeps them all."""
+    (default_threads,) = duckdb.connect().execute("select current_setting('threads')").fetchone()
+    result = built.dbt("build", "--select", "persona_gate_violations", export_sqlite=export_sqlite)
+
+    assert result.ok, result.output[-2000:]
+    during_gate = gate_log(built)
+    if export_sqlite:
+        fewer = re.search(r"\bset threads = (\d+)", during_gate)
+        assert fewer is not None, during_gate[-2000:]
+        assert int(fewer.group(1)) == max(default_threads - 1, 1)
+        assert "reset threads" in during_gate[fewer.end() :]
+    else:
+        assert re.search(r"\bset threads = ", during_gate) is None
+
+
+def test_a_gate_that_errors_gives_the_threads_back_at_the_end_of_the_run(
+    built: Workspace,
+) -> None:
+    """A gate that fails with an error skips its post-hook: on-run-end restores the threads."""
+    with duckdb.connect(str(built.duckdb_path)) as warehouse:
+        warehouse.execute("drop table main.persona_assignments")
+    result = built.dbt("run", "--select", "persona_gate_violations")
+    log = (built.root / "logs" / "dbt.log").read_text().rsplit("Running with dbt=", 1)[1]
+
+    assert not result.ok
+    assert "persona_assignments" in result.output
+    assert "set threads" in gate_log(built)
+    last_fewer = [match.start() for match in re.finditer(r"\bset threads = \d+", log)][-1]
+    assert log.rfind("reset threads") > last_fewer

@@ -4,6 +4,10 @@
     read this table, and persona_gate_result records for which dbt invocation
     it was evaluated, so the exports can refuse stale verdicts.
 -#}
+{{ config(
+    pre_hook="{{ leave_a_core_for_the_sqlite_writer() }}",
+    post_hook="{{ restore_warehouse_threads() }}",
+) }}
 -- depends_on: {{ ref('int_evaluation_plan') }}
 {% set windows = configured_windows() -%}
 {#- The checks look at the pairs this run evaluated; the drift check also at the dates before them. -#}
