@@ -14,8 +14,8 @@
         every core DuckDB has, the two fought for the writer's core. The gate
         gets one core less (never fewer than one), and its post-hook
         (restore_warehouse_threads) gives it back. 2 cores, 1M users: the
-        SQLite write 16.5-16.8 s instead of 18.6, the build 1.6 s shorter
-        (docs/decisions.md).
+        SQLite write 16.0-17.4 s instead of 18.6-18.7, the build 48.9-49.7 s
+        instead of 51.3-54.0 (docs/decisions.md).
     -#}
     {%- if not execute or not sqlite_export_enabled() -%}
         {{ return('') }}
